@@ -1,0 +1,71 @@
+package dev.cryptopipe.service;
+
+import dev.cryptopipe.aws.DataKeyStore;
+import dev.cryptopipe.aws.KmsKeySource;
+import dev.cryptopipe.aws.RecordStore;
+import dev.cryptopipe.aws.SdkClients;
+import dev.cryptopipe.config.DecryptConfig;
+import dev.cryptopipe.core.ApiException;
+import dev.cryptopipe.core.RecordId;
+import dev.cryptopipe.core.StoredRecord;
+import dev.cryptopipe.crypto.EnvelopeAead;
+import dev.cryptopipe.crypto.RecordAead;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+
+/** Reads a record back: fetch, open, decode. */
+public final class RecordReader {
+    /** A record as the caller gets it back. */
+    public record DecryptedRecord(RecordId id, String plaintext, Optional<String> ref, Instant createdAt) {
+        @Override
+        public String toString() {
+            return "DecryptedRecord[id=" + id + "]";
+        }
+    }
+
+    private final RecordStore records;
+    private final RecordAead aead;
+
+    public RecordReader(RecordStore records, RecordAead aead) {
+        this.records = records;
+        this.aead = aead;
+    }
+
+    public static RecordReader fromConfig(DecryptConfig config) {
+        DynamoDbClient dynamo = SdkClients.build(DynamoDbClient.builder());
+        KmsClient kms = SdkClients.build(KmsClient.builder());
+        KmsKeySource keys = new KmsKeySource(kms, new DataKeyStore(dynamo, config.dataKeysTable()), null, Clock.systemUTC());
+        return new RecordReader(new RecordStore(dynamo, config.recordsTable()), EnvelopeAead.builder(keys).build());
+    }
+
+    public DecryptedRecord read(RecordId id) {
+        StoredRecord record = records.get(id)
+                .orElseThrow(() -> ApiException.notFound("no record with uuid " + id));
+        byte[] plaintext = aead.open(record.sealed(), id);
+        try {
+            return new DecryptedRecord(id, decode(plaintext), record.ref(), record.createdAt());
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    private static String decode(byte[] utf8) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(utf8))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("sealed plaintexts are always UTF-8", e);
+        }
+    }
+}
