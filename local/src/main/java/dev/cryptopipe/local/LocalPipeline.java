@@ -57,6 +57,10 @@ public final class LocalPipeline implements AutoCloseable {
         Emulator emulator = Emulator.startOrAttach();
         try {
             emulator.applyToSdkSystemProperties();
+            if (emulator.isMoto()) {
+                // Before provisioning: moto runs only state machines created after this switch.
+                emulator.enableStepFunctionsExecution();
+            }
             Template template = template();
             AwsClients clients = AwsClients.create();
             Resources resources = clients.provisioner(template).provision();
