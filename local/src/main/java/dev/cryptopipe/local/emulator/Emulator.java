@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The AWS-compatible endpoint the pipeline runs against off AWS: the one the SDK is already
@@ -89,6 +90,7 @@ public final class Emulator implements AutoCloseable {
         Process process;
         try {
             Files.createDirectories(log.getParent());
+            pruneOldLogs(log.getParent());
             process = new ProcessBuilder(venv.resolve("bin/python").toString(), "-c", MOTO_LAUNCHER,
                             "-H", "127.0.0.1", "-p", String.valueOf(port))
                     .redirectErrorStream(true)
@@ -263,6 +265,18 @@ public final class Emulator implements AutoCloseable {
 
     private static boolean isUnset(String environmentVariable, String systemProperty) {
         return System.getenv(environmentVariable) == null && System.getProperty(systemProperty) == null;
+    }
+
+    /** Each start logs to a file of its own; a day later nobody is looking into it any more. */
+    private static void pruneOldLogs(Path logs) throws IOException {
+        Instant cutoff = Instant.now().minus(Duration.ofDays(1));
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
     }
 
     /** A port free now; the tiny race until moto binds it shows as a failed start with its log. */

@@ -94,7 +94,7 @@ public final class MotoVenv {
         Files.writeString(log, "");
         run(log, "create a Python virtualenv with python3", "python3", "-m", "venv", tmp.toString());
         Path requirementsFile = Files.writeString(tmp.resolve("requirements.txt"), requirements);
-        run(log, "pip install the emulator (" + requirementsFile + ")",
+        run(log, "pip install the emulator's pinned requirements (" + REQUIREMENTS.substring(1) + ")",
                 tmp.resolve("bin/python").toString(), "-m", "pip", "install",
                 "--disable-pip-version-check", "--no-input", "-r", requirementsFile.toString());
         Files.writeString(tmp.resolve(MARKER), requirements);
@@ -154,11 +154,11 @@ public final class MotoVenv {
         }
     }
 
-    /** The last lines of a log, for error messages that are read in CI output. */
+    /** The end of a log, for error messages that are read in CI output. */
     static String tail(Path log) {
         try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+            String text = Files.readString(log).strip();
+            return text.length() <= 2000 ? text : "..." + text.substring(text.length() - 2000);
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
         }
