@@ -41,10 +41,12 @@ public final class RecordStore {
         }
     }
 
+    /** Consistent, so a record is readable as soon as its RecordStored event is out. */
     public Optional<StoredRecord> get(RecordId id) {
         Map<String, AttributeValue> item = dynamo.getItem(get -> get
                 .tableName(table)
-                .key(Map.of("id", AttributeValue.fromS(id.toString())))).item();
+                .key(Map.of("id", AttributeValue.fromS(id.toString())))
+                .consistentRead(true)).item();
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
