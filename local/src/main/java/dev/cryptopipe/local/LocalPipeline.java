@@ -1,8 +1,11 @@
 package dev.cryptopipe.local;
 
 import dev.cryptopipe.aws.SdkClients;
+import dev.cryptopipe.config.Settings;
+import dev.cryptopipe.config.WorkerConfig;
 import dev.cryptopipe.decrypt.DecryptHandler;
 import dev.cryptopipe.intake.IntakeHandler;
+import dev.cryptopipe.local.dlq.FailureJournal;
 import dev.cryptopipe.local.emulator.Emulator;
 import dev.cryptopipe.local.gateway.Gateway;
 import dev.cryptopipe.local.gateway.Route;
@@ -12,6 +15,7 @@ import dev.cryptopipe.local.provision.Resources;
 import dev.cryptopipe.local.provision.Template;
 import dev.cryptopipe.local.subscriber.EventPrinter;
 import dev.cryptopipe.observe.Log;
+import dev.cryptopipe.service.RecordWorker;
 import dev.cryptopipe.worker.WorkerHandler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,6 +41,7 @@ public final class LocalPipeline implements AutoCloseable {
     static final String INTAKE_FUNCTION = "IntakeFunction";
     static final String WORKER_FUNCTION = "WorkerFunction";
     static final String DECRYPT_FUNCTION = "DecryptFunction";
+    static final String VISIBILITY_TIMEOUT_VARIABLE = "CRYPTOPIPE_VISIBILITY_TIMEOUT";
 
     private final Emulator emulator;
     private final Resources resources;
@@ -68,9 +73,12 @@ public final class LocalPipeline implements AutoCloseable {
 
             IntakeHandler intake = new IntakeHandler();
             DecryptHandler decrypt = new DecryptHandler();
-            WorkerHandler worker = new WorkerHandler();
+            // The worker notes each failed message's first error for ./cryptopipe dlq.
+            WorkerHandler worker = new WorkerHandler(RecordWorker.fromConfig(WorkerConfig.from(Settings.fromEnvironment()),
+                    new FailureJournal(LocalState.failureJournal(emulator.endpoint()))));
             Gateway gateway = Gateway.start(port, List.of(
                     new Route("POST", "/encrypt", "intake", intake),
+                    new Route("POST", "/encrypt/batch", "intake", intake),
                     new Route("POST", "/decrypt", "decrypt", decrypt),
                     new Route("GET", "/records/{uuid}", "decrypt", decrypt)));
             QueuePoller poller = new QueuePoller(clients.sqs(), resources.requestQueueUrl(), resources.requestQueueArn(),
@@ -126,7 +134,30 @@ public final class LocalPipeline implements AutoCloseable {
                 Integer.parseInt(template.parameterDefault("WorkerBatchSize")),
                 Duration.ofSeconds(Long.parseLong(template.parameterDefault("WorkerBatchingWindowSeconds"))),
                 Duration.ofSeconds(1),
-                2);
+                2,
+                visibilityTimeout());
+    }
+
+    /**
+     * How long a message the local worker received stays hidden: CRYPTOPIPE_VISIBILITY_TIMEOUT
+     * seconds (or the system property of that name), default 60 (the worker's timeout), so
+     * after a crash the messages that were in flight come back within a minute rather than
+     * after the queue's 11 minutes.
+     */
+    static Duration visibilityTimeout() {
+        String value = System.getenv(VISIBILITY_TIMEOUT_VARIABLE);
+        if (value == null || value.isBlank()) {
+            value = System.getProperty(VISIBILITY_TIMEOUT_VARIABLE, "60");
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            if (seconds < 1 || seconds > 43_200) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofSeconds(seconds);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(VISIBILITY_TIMEOUT_VARIABLE + " must be 1 to 43200 seconds, got '" + value + "'");
+        }
     }
 
     public int port() {

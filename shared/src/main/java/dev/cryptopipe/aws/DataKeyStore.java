@@ -1,11 +1,13 @@
 package dev.cryptopipe.aws;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /** The datakeys table: {@code dk} (S), {@code edk} (B), {@code kid} (S), {@code createdAt} (S). */
 public final class DataKeyStore {
@@ -17,8 +19,25 @@ public final class DataKeyStore {
         this.table = table;
     }
 
-    /** Written before any record that uses the key; a data key id is never reused. */
+    /**
+     * Written before any record that uses the key; a data key id is never reused. If the item
+     * is already there with this very key (an earlier attempt whose answer was lost, retried
+     * by the SDK), that is success.
+     */
     public void put(WrappedDataKey key) {
+        try {
+            write(key);
+        } catch (ConditionalCheckFailedException e) {
+            boolean ours = get(key.id())
+                    .map(existing -> Arrays.equals(existing.encryptedKey(), key.encryptedKey()))
+                    .orElse(false);
+            if (!ours) {
+                throw e;
+            }
+        }
+    }
+
+    private void write(WrappedDataKey key) {
         dynamo.putItem(put -> put
                 .tableName(table)
                 .item(Map.of(

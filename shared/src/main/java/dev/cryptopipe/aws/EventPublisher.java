@@ -46,7 +46,10 @@ public final class EventPublisher {
         return new Event(RecordRejected.DETAIL_TYPE, write(detail));
     }
 
-    /** Returns, in order, whether each event was accepted by EventBridge. */
+    /**
+     * Returns, in order, whether each event was accepted by EventBridge. A call that fails
+     * (after the SDK's retries) marks only its own entries as not accepted.
+     */
     public boolean[] publish(List<Event> batch) {
         boolean[] accepted = new boolean[batch.size()];
         for (int start = 0; start < batch.size(); start += MAX_ENTRIES_PER_CALL) {
@@ -60,7 +63,12 @@ public final class EventPublisher {
                         .detail(event.detail())
                         .build());
             }
-            List<PutEventsResultEntry> results = events.putEvents(put -> put.entries(entries)).entries();
+            List<PutEventsResultEntry> results;
+            try {
+                results = events.putEvents(put -> put.entries(entries)).entries();
+            } catch (RuntimeException e) {
+                continue; // these entries stay not accepted; the next chunk may still go out
+            }
             for (int i = 0; i < chunk.size(); i++) {
                 PutEventsResultEntry result = i < results.size() ? results.get(i) : null;
                 accepted[start + i] = result != null && result.errorCode() == null && result.eventId() != null;

@@ -12,6 +12,9 @@ import java.util.function.UnaryOperator;
  * for an environment variable that is not set.
  */
 public final class Settings {
+    /** Far beyond any sensible setting, and small enough that adding it to a time never overflows. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
+
     private final UnaryOperator<String> lookup;
 
     private Settings(UnaryOperator<String> lookup) {
@@ -77,11 +80,11 @@ public final class Settings {
             Duration parsed = text.chars().allMatch(Character::isDigit)
                     ? Duration.ofSeconds(Long.parseLong(text))
                     : Duration.parse(text);
-            if (parsed.isZero() || parsed.isNegative()) {
-                throw new ConfigException(name + " must be positive, got '" + value + "'");
+            if (parsed.isZero() || parsed.isNegative() || parsed.compareTo(MAX_DURATION) > 0) {
+                throw new ConfigException(name + " must be positive and at most " + MAX_DURATION + ", got '" + value + "'");
             }
             return parsed;
-        } catch (DateTimeParseException | NumberFormatException e) {
+        } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
             throw new ConfigException(name + " must be an ISO-8601 duration such as PT5M or a number of seconds, got '" + value + "'");
         }
     }

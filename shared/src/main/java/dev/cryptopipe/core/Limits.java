@@ -13,11 +13,33 @@ public record Limits(int maxPlaintextBytes) {
         }
     }
 
-    /** Plaintext is counted in UTF-8 bytes, which is what is sealed and stored. */
+    /**
+     * Plaintext is counted in UTF-8 bytes, which is what is sealed and stored. It must also be
+     * text that survives the trip: an unpaired surrogate has no UTF-8 form (it would come back
+     * as '?', a wrong plaintext), and SQS refuses U+FFFE and U+FFFF in a message.
+     */
     public void checkPlaintext(String plaintext) {
         if (utf8Length(plaintext) > maxPlaintextBytes) {
             throw ApiException.tooLarge("plaintext is larger than " + maxPlaintextBytes + " bytes (UTF-8)");
         }
+        int bad = firstUntransportable(plaintext);
+        if (bad >= 0) {
+            throw ApiException.badRequest("INVALID_FIELD", "plaintext has a character at index " + bad
+                    + " that cannot be stored (an unpaired surrogate, U+FFFE or U+FFFF)");
+        }
+    }
+
+    /** The index of the first unpaired surrogate, U+FFFE or U+FFFF, or -1. */
+    static int firstUntransportable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c) || c == '\uFFFE' || c == '\uFFFF') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public void checkRef(String ref) {

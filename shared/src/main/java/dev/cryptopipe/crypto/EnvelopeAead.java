@@ -31,8 +31,10 @@ public final class EnvelopeAead implements RecordAead {
 
     private EnvelopeAead(Builder builder) {
         Clock clock = builder.clock;
-        this.sealingKeys = new SealingKeys(builder.keySource, builder.maxRecordsPerDataKey, builder.maxDataKeyAge, clock);
-        this.openingKeys = new OpeningKeys(builder.keySource, builder.openCacheSize, builder.openCacheTtl, clock);
+        this.sealingKeys = new SealingKeys(builder.keySource, builder.maxRecordsPerDataKey, builder.maxDataKeyAge, clock,
+                builder.listener);
+        this.openingKeys = new OpeningKeys(builder.keySource, builder.openCacheSize, builder.openCacheTtl, clock,
+                builder.listener);
     }
 
     public static Builder builder(KeySource keySource) {
@@ -97,10 +99,15 @@ public final class EnvelopeAead implements RecordAead {
     /** The per-record key and commitment, both derived from the data key and the record id. */
     private record RecordKeys(byte[] encryptionKey, byte[] commitment) {
         static RecordKeys derive(DataKey dataKey, RecordId id) {
-            byte[] salt = id.bytes();
-            return new RecordKeys(
-                    Hkdf.derive(dataKey.material(), salt, ENC_INFO, 32),
-                    Hkdf.derive(dataKey.material(), salt, COMMIT_INFO, 32));
+            // HKDF-SHA256(dataKey, salt, info) for both infos: one extract serves both expands.
+            byte[] pseudoRandomKey = Hkdf.extract(id.bytes(), dataKey.material());
+            try {
+                return new RecordKeys(
+                        Hkdf.expand(pseudoRandomKey, ENC_INFO, 32),
+                        Hkdf.expand(pseudoRandomKey, COMMIT_INFO, 32));
+            } finally {
+                Arrays.fill(pseudoRandomKey, (byte) 0);
+            }
         }
 
         void wipe() {
@@ -116,6 +123,7 @@ public final class EnvelopeAead implements RecordAead {
         private int openCacheSize = 1_000;
         private Duration openCacheTtl = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
+        private KeyCacheListener listener = KeyCacheListener.NONE;
 
         private Builder(KeySource keySource) {
             if (keySource == null) {
@@ -146,6 +154,12 @@ public final class EnvelopeAead implements RecordAead {
 
         public Builder clock(Clock value) {
             this.clock = value;
+            return this;
+        }
+
+        /** Told of every data key generated, cache hit and unwrap, for metrics. */
+        public Builder listener(KeyCacheListener value) {
+            this.listener = value == null ? KeyCacheListener.NONE : value;
             return this;
         }
 

@@ -21,10 +21,15 @@ final class OpeningKeys {
     private final int maxEntries;
     private final Duration ttl;
     private final Clock clock;
+    private final KeyCacheListener listener;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, CompletableFuture<DataKey>> inFlight = new LinkedHashMap<>();
 
     OpeningKeys(KeySource source, int maxEntries, Duration ttl, Clock clock) {
+        this(source, maxEntries, ttl, clock, KeyCacheListener.NONE);
+    }
+
+    OpeningKeys(KeySource source, int maxEntries, Duration ttl, Clock clock, KeyCacheListener listener) {
         if (maxEntries < 1 || ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("maxEntries and ttl must be positive");
         }
@@ -32,6 +37,7 @@ final class OpeningKeys {
         this.maxEntries = maxEntries;
         this.ttl = ttl;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /** The key for opening; the caller must {@link DataKey#release()} it. */
@@ -41,6 +47,7 @@ final class OpeningKeys {
         synchronized (this) {
             DataKey cached = cached(dataKeyId);
             if (cached != null) {
+                listener.openingKeyCacheHit();
                 return cached;
             }
             pending = inFlight.get(dataKeyId);
@@ -55,12 +62,17 @@ final class OpeningKeys {
         }
         DataKey shared = join(pending);
         // The unwrapping thread and the cache may both have let go by now; then look again.
-        return shared.retain() ? shared : acquire(dataKeyId);
+        if (shared.retain()) {
+            listener.openingKeyCacheHit(); // a concurrent miss shared another thread's unwrap
+            return shared;
+        }
+        return acquire(dataKeyId);
     }
 
     private DataKey unwrapAndCache(String dataKeyId, CompletableFuture<DataKey> pending) {
         try {
             DataKey key = source.unwrap(dataKeyId);
+            listener.openingKeyUnwrapped();
             key.retain();
             synchronized (this) {
                 put(dataKeyId, key);

@@ -13,12 +13,17 @@ final class SealingKeys {
     private final long maxRecords;
     private final Duration maxAge;
     private final Clock clock;
+    private final KeyCacheListener listener;
 
     private DataKey current;
     private long uses;
     private Instant expiresAt = Instant.MIN;
 
     SealingKeys(KeySource source, long maxRecords, Duration maxAge, Clock clock) {
+        this(source, maxRecords, maxAge, clock, KeyCacheListener.NONE);
+    }
+
+    SealingKeys(KeySource source, long maxRecords, Duration maxAge, Clock clock, KeyCacheListener listener) {
         if (maxRecords < 1 || maxAge.isNegative() || maxAge.isZero()) {
             throw new IllegalArgumentException("maxRecords and maxAge must be positive");
         }
@@ -26,12 +31,14 @@ final class SealingKeys {
         this.maxRecords = maxRecords;
         this.maxAge = maxAge;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /** A key for sealing one record; the caller must {@link DataKey#release()} it. */
     synchronized DataKey acquire() {
         if (current == null || uses >= maxRecords || !clock.instant().isBefore(expiresAt)) {
             DataKey fresh = source.generate();
+            listener.dataKeyGenerated();
             if (current != null) {
                 current.release();
             }

@@ -18,6 +18,8 @@ public final class Log {
 
     private static final PrintStream OUT = System.out;
     private static volatile Level threshold = readThreshold();
+    /** Fields every line of the current thread carries, such as the request id. */
+    private static final ThreadLocal<Map<String, String>> CONTEXT = ThreadLocal.withInitial(Map::of);
 
     private final String logger;
 
@@ -45,6 +47,24 @@ public final class Log {
         write(Level.ERROR, event, fields);
     }
 
+    /**
+     * Adds a field (an identifier such as the request id, never a value from a record) to every
+     * line this thread writes until the returned scope is closed.
+     */
+    public static Scope context(String name, String value) {
+        Map<String, String> previous = CONTEXT.get();
+        Map<String, String> next = new java.util.LinkedHashMap<>(previous);
+        next.put(name, value == null ? "" : value);
+        CONTEXT.set(Map.copyOf(next));
+        return () -> CONTEXT.set(previous);
+    }
+
+    /** Ends a {@link #context} field. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     public static boolean enabled(Level level) {
         return level.compareTo(threshold) >= 0;
     }
@@ -63,6 +83,7 @@ public final class Log {
                 .put("level", level.name())
                 .put("logger", logger)
                 .put("event", event);
+        CONTEXT.get().forEach(line::put);
         fields.forEach((name, value) -> line.set(name, Json.MAPPER.valueToTree(value)));
         print(line);
     }

@@ -9,7 +9,9 @@ import dev.cryptopipe.core.ApiException;
 import dev.cryptopipe.core.RecordId;
 import dev.cryptopipe.core.StoredRecord;
 import dev.cryptopipe.crypto.EnvelopeAead;
+import dev.cryptopipe.crypto.KeyCacheListener;
 import dev.cryptopipe.crypto.RecordAead;
+import dev.cryptopipe.observe.Metrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -33,20 +35,49 @@ public final class RecordReader {
 
     private final RecordStore records;
     private final RecordAead aead;
+    private final Metrics metrics;
 
     public RecordReader(RecordStore records, RecordAead aead) {
+        this(records, aead, new Metrics("decrypt"));
+    }
+
+    public RecordReader(RecordStore records, RecordAead aead, Metrics metrics) {
         this.records = records;
         this.aead = aead;
+        this.metrics = metrics;
     }
 
     public static RecordReader fromConfig(DecryptConfig config) {
         DynamoDbClient dynamo = SdkClients.build(DynamoDbClient.builder());
         KmsClient kms = SdkClients.build(KmsClient.builder());
         KmsKeySource keys = new KmsKeySource(kms, new DataKeyStore(dynamo, config.dataKeysTable()), null, Clock.systemUTC());
-        return new RecordReader(new RecordStore(dynamo, config.recordsTable()), EnvelopeAead.builder(keys).build());
+        Metrics metrics = new Metrics("decrypt");
+        RecordAead aead = EnvelopeAead.builder(keys).listener(new KeyCacheListener() {
+            @Override
+            public void openingKeyCacheHit() {
+                metrics.add("DecryptCacheHits", 1);
+            }
+
+            @Override
+            public void openingKeyUnwrapped() {
+                metrics.add("DataKeysUnwrapped", 1);
+            }
+        }).build();
+        return new RecordReader(new RecordStore(dynamo, config.recordsTable()), aead, metrics);
     }
 
+    /** Emits this read's counts (cache hits, unwraps, records read) as one EMF line. */
     public DecryptedRecord read(RecordId id) {
+        try {
+            DecryptedRecord record = open(id);
+            metrics.add("RecordsRead", 1);
+            return record;
+        } finally {
+            metrics.flush();
+        }
+    }
+
+    private DecryptedRecord open(RecordId id) {
         StoredRecord record = records.get(id)
                 .orElseThrow(() -> ApiException.notFound("no record with uuid " + id));
         byte[] plaintext = aead.open(record.sealed(), id);

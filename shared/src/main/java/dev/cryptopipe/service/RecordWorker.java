@@ -15,6 +15,7 @@ import dev.cryptopipe.core.RejectedMessageException;
 import dev.cryptopipe.core.RequestMessages;
 import dev.cryptopipe.core.StoredRecord;
 import dev.cryptopipe.crypto.EnvelopeAead;
+import dev.cryptopipe.crypto.KeyCacheListener;
 import dev.cryptopipe.crypto.RecordAead;
 import dev.cryptopipe.crypto.SealedRecord;
 import dev.cryptopipe.observe.Log;
@@ -50,73 +51,121 @@ public final class RecordWorker {
         }
     }
 
+    /**
+     * Told of each message that failed and will be delivered again, with the reason (an
+     * exception's simple name or "event not accepted"): the local runtime keeps the first one
+     * so {@code ./cryptopipe dlq} can show it. Never given a plaintext.
+     */
+    @FunctionalInterface
+    public interface FailureListener {
+        FailureListener NONE = (messageId, uuid, reason) -> { };
+
+        void failed(String messageId, String uuid, String reason);
+    }
+
     private final RecordAead aead;
     private final RecordStore records;
     private final EventPublisher events;
     private final Limits limits;
     private final Clock clock;
-    private final Metrics metrics = new Metrics("worker");
+    private final Metrics metrics;
+    private final FailureListener failures;
 
     public RecordWorker(RecordAead aead, RecordStore records, EventPublisher events, Limits limits, Clock clock) {
+        this(aead, records, events, limits, clock, new Metrics("worker"), FailureListener.NONE);
+    }
+
+    public RecordWorker(RecordAead aead, RecordStore records, EventPublisher events, Limits limits, Clock clock,
+                        Metrics metrics, FailureListener failures) {
         this.aead = aead;
         this.records = records;
         this.events = events;
         this.limits = limits;
         this.clock = clock;
+        this.metrics = metrics;
+        this.failures = failures;
     }
 
     public static RecordWorker fromConfig(WorkerConfig config) {
+        return fromConfig(config, FailureListener.NONE);
+    }
+
+    public static RecordWorker fromConfig(WorkerConfig config, FailureListener failures) {
         DynamoDbClient dynamo = SdkClients.build(DynamoDbClient.builder());
         KmsClient kms = SdkClients.build(KmsClient.builder());
         EventBridgeClient eventBridge = SdkClients.build(EventBridgeClient.builder());
         Clock clock = Clock.systemUTC();
+        Metrics metrics = new Metrics("worker");
         KmsKeySource keys = new KmsKeySource(kms, new DataKeyStore(dynamo, config.dataKeysTable()), config.keyId(), clock);
         RecordAead aead = EnvelopeAead.builder(keys)
                 .maxRecordsPerDataKey(config.dataKeyMaxRecords())
                 .maxDataKeyAge(config.dataKeyMaxAge())
+                .listener(new KeyCacheListener() {
+                    @Override
+                    public void dataKeyGenerated() {
+                        metrics.add("DataKeysGenerated", 1);
+                    }
+                })
                 .build();
         return new RecordWorker(aead, new RecordStore(dynamo, config.recordsTable()),
-                new EventPublisher(eventBridge, config.eventBusName()), config.limits(), clock);
+                new EventPublisher(eventBridge, config.eventBusName()), config.limits(), clock, metrics, failures);
     }
 
     /** Processes the batch concurrently and returns the ids of the messages to deliver again. */
     public List<String> process(List<QueuedMessage> batch) {
+        return process(batch, "");
+    }
+
+    /**
+     * As {@link #process(List)}; {@code requestId} (the Lambda request id of the invocation)
+     * goes on every log line, with the message id and, once known, the uuid and ref.
+     */
+    public List<String> process(List<QueuedMessage> batch, String requestId) {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Outcome>> futures = new ArrayList<>(batch.size());
             for (QueuedMessage message : batch) {
-                futures.add(executor.submit(() -> handle(message)));
+                futures.add(executor.submit(() -> handle(message, requestId)));
             }
             for (int i = 0; i < futures.size(); i++) {
-                outcomes.add(await(futures.get(i), batch.get(i)));
+                outcomes.add(await(futures.get(i), batch.get(i), requestId));
             }
         }
-        List<String> retry = announce(outcomes);
+        List<String> retry = announce(outcomes, requestId);
         metrics.flush();
         return retry;
     }
 
     /** What became of one message before its event is sent. */
-    private record Outcome(QueuedMessage message, Event event, String failure) {
-        static Outcome announce(QueuedMessage message, Event event) {
-            return new Outcome(message, event, null);
+    private record Outcome(QueuedMessage message, Event event, String uuid, String ref, String failure) {
+        static Outcome announce(QueuedMessage message, Event event, String uuid, String ref) {
+            return new Outcome(message, event, uuid, ref, null);
         }
 
-        static Outcome failed(QueuedMessage message, String failure) {
-            return new Outcome(message, null, failure);
+        static Outcome failed(QueuedMessage message, String uuid, String ref, String failure) {
+            return new Outcome(message, null, uuid, ref, failure);
         }
     }
 
-    private Outcome handle(QueuedMessage message) {
+    private Outcome handle(QueuedMessage message, String requestId) {
         EncryptRequest request;
         try {
             request = RequestMessages.decode(message.body(), limits);
         } catch (RejectedMessageException e) {
-            LOG.warn("message.rejected", fields(message, e.id().map(Object::toString).orElse(null), e.ref().orElse(null), e.reason()));
+            String uuid = e.id().map(Object::toString).orElse(null);
+            LOG.warn("message.rejected", fields(message, requestId, uuid, e.ref().orElse(null), e.reason()));
             metrics.add("RecordsRejected", 1);
             return Outcome.announce(message, EventPublisher.rejected(
-                    new RecordRejected(message.messageId(), e.id(), e.ref(), e.reason())));
+                    new RecordRejected(message.messageId(), e.id(), e.ref(), e.reason())), uuid, e.ref().orElse(null));
         }
+        try {
+            return store(message, request, requestId);
+        } catch (RuntimeException e) {
+            return Outcome.failed(message, request.id().toString(), request.ref().orElse(null), e.getClass().getSimpleName());
+        }
+    }
+
+    private Outcome store(QueuedMessage message, EncryptRequest request, String requestId) {
         SealedRecord sealed = aead.seal(request.plaintext().getBytes(StandardCharsets.UTF_8), request.id());
         StoredRecord record = new StoredRecord(request.id(), sealed, request.ref(), clock.instant());
         StoredRecord kept = switch (records.putIfAbsent(record)) {
@@ -129,30 +178,33 @@ public final class RecordWorker {
                 yield records.get(request.id()).orElse(record);
             }
         };
-        LOG.debug("record.stored", fields(message, request.id().toString(), request.ref().orElse(null), null));
+        LOG.debug("record.stored", fields(message, requestId, request.id().toString(), request.ref().orElse(null), null));
         return Outcome.announce(message, EventPublisher.stored(
-                new RecordStored(kept.id(), kept.ref(), kept.createdAt(), kept.sealed().dataKeyId())));
+                new RecordStored(kept.id(), kept.ref(), kept.createdAt(), kept.sealed().dataKeyId())),
+                request.id().toString(), request.ref().orElse(null));
     }
 
-    private Outcome await(Future<Outcome> future, QueuedMessage message) {
+    private Outcome await(Future<Outcome> future, QueuedMessage message, String requestId) {
         try {
             return future.get();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            LOG.warn("message.failed", fields(message, null, null, cause.getClass().getSimpleName()));
-            return Outcome.failed(message, cause.getClass().getSimpleName());
+            return Outcome.failed(message, null, null, e.getCause().getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Outcome.failed(message, "interrupted");
+            return Outcome.failed(message, null, null, "interrupted");
         }
     }
 
-    /** Sends the events of the batch; a message whose event was not accepted is delivered again. */
-    private List<String> announce(List<Outcome> outcomes) {
+    /**
+     * Sends the events of the batch; a message that failed, or whose event was not accepted, is
+     * delivered again. Events of other messages are unaffected.
+     */
+    private List<String> announce(List<Outcome> outcomes, String requestId) {
         List<String> retry = new ArrayList<>();
         List<Outcome> toAnnounce = new ArrayList<>();
         for (Outcome outcome : outcomes) {
             if (outcome.failure() != null) {
+                fail(outcome, requestId, outcome.failure());
                 retry.add(outcome.message().messageId());
             } else {
                 toAnnounce.add(outcome);
@@ -162,11 +214,11 @@ public final class RecordWorker {
         try {
             accepted = events.publish(toAnnounce.stream().map(Outcome::event).toList());
         } catch (RuntimeException e) {
-            LOG.warn("events.failed", Map.of("exception", e.getClass().getSimpleName(), "count", toAnnounce.size()));
             accepted = new boolean[toAnnounce.size()];
         }
         for (int i = 0; i < toAnnounce.size(); i++) {
             if (!accepted[i]) {
+                fail(toAnnounce.get(i), requestId, "event not accepted");
                 retry.add(toAnnounce.get(i).message().messageId());
             }
         }
@@ -174,8 +226,20 @@ public final class RecordWorker {
         return retry;
     }
 
-    private static Map<String, Object> fields(QueuedMessage message, String uuid, String ref, String reason) {
+    private void fail(Outcome outcome, String requestId, String reason) {
+        LOG.warn("message.failed", fields(outcome.message(), requestId, outcome.uuid(), outcome.ref(), reason));
+        try {
+            failures.failed(outcome.message().messageId(), outcome.uuid(), reason);
+        } catch (RuntimeException listenerFailed) {
+            // Only a note for people; never a reason to fail the batch.
+        }
+    }
+
+    private static Map<String, Object> fields(QueuedMessage message, String requestId, String uuid, String ref, String reason) {
         Map<String, Object> fields = new LinkedHashMap<>();
+        if (requestId != null && !requestId.isEmpty()) {
+            fields.put("requestId", requestId);
+        }
         fields.put("messageId", message.messageId());
         if (uuid != null) {
             fields.put("uuid", uuid);

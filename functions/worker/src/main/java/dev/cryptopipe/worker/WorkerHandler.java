@@ -32,7 +32,8 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
         List<QueuedMessage> batch = event.getRecords() == null ? List.of() : event.getRecords().stream()
                 .map(message -> new QueuedMessage(message.getMessageId(), message.getBody()))
                 .toList();
-        List<SQSBatchResponse.BatchItemFailure> failures = worker.process(batch).stream()
+        String requestId = context == null || context.getAwsRequestId() == null ? "" : context.getAwsRequestId();
+        List<SQSBatchResponse.BatchItemFailure> failures = worker.process(batch, requestId).stream()
                 .map(SQSBatchResponse.BatchItemFailure::new)
                 .toList();
         return new SQSBatchResponse(failures);

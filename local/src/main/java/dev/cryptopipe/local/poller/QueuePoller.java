@@ -30,8 +30,17 @@ public final class QueuePoller implements AutoCloseable {
     private static final int MAX_PER_RECEIVE = 10;
     private static final Duration FUNCTION_TIMEOUT = Duration.ofSeconds(60);
 
-    /** How the mapping is set up; on AWS these are the event source's properties. */
-    public record Settings(int batchSize, Duration batchingWindow, Duration retryDelay, int concurrency) {
+    /**
+     * How the mapping is set up; on AWS these are the event source's properties.
+     * {@code visibilityTimeout}, if not null, is how long a received message stays hidden
+     * (instead of the queue's own, 11 minutes from the template): what a message in flight
+     * waits before it is delivered again after the runtime was killed.
+     */
+    public record Settings(int batchSize, Duration batchingWindow, Duration retryDelay, int concurrency,
+                           Duration visibilityTimeout) {
+        public Settings(int batchSize, Duration batchingWindow, Duration retryDelay, int concurrency) {
+            this(batchSize, batchingWindow, retryDelay, concurrency, null);
+        }
     }
 
     private final SqsClient sqs;
@@ -93,11 +102,15 @@ public final class QueuePoller implements AutoCloseable {
         Instant windowEnds = null;
         while (running.get() && batch.size() < settings.batchSize()) {
             int waitSeconds = windowEnds == null ? 1 : 0;
-            List<Message> received = sqs.receiveMessage(receive -> receive
-                    .queueUrl(queueUrl)
-                    .maxNumberOfMessages(Math.min(MAX_PER_RECEIVE, settings.batchSize() - batch.size()))
-                    .waitTimeSeconds(waitSeconds)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+            List<Message> received = sqs.receiveMessage(receive -> {
+                receive.queueUrl(queueUrl)
+                        .maxNumberOfMessages(Math.min(MAX_PER_RECEIVE, settings.batchSize() - batch.size()))
+                        .waitTimeSeconds(waitSeconds)
+                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL);
+                if (settings.visibilityTimeout() != null) {
+                    receive.visibilityTimeout((int) settings.visibilityTimeout().toSeconds());
+                }
+            }).messages();
             if (received.isEmpty()) {
                 if (windowEnds != null || !batch.isEmpty()) {
                     break;

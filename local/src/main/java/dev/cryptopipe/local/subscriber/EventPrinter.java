@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cryptopipe.core.Json;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -49,10 +51,17 @@ public final class EventPrinter implements AutoCloseable {
             try {
                 List<Message> messages = sqs.receiveMessage(receive -> receive
                         .queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+                if (messages.isEmpty()) {
+                    continue;
+                }
+                List<DeleteMessageBatchRequestEntry> printed = new ArrayList<>(messages.size());
                 for (Message message : messages) {
                     out.println(describe(message.body()));
-                    sqs.deleteMessage(delete -> delete.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+                    printed.add(DeleteMessageBatchRequestEntry.builder()
+                            .id(Integer.toString(printed.size())).receiptHandle(message.receiptHandle()).build());
                 }
+                // One call for the lot: a line printed twice (a failed delete) is what "at least once" allows.
+                sqs.deleteMessageBatch(delete -> delete.queueUrl(queueUrl).entries(printed));
             } catch (RuntimeException e) {
                 if (!running.get()) {
                     return;

@@ -1,0 +1,102 @@
+package dev.cryptopipe.local.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where the pipeline's subscriber prints its {@code RecordStored uuid=…} lines during a bench:
+ * it notes each uuid seen and lets the bench wait until every uuid it expects has been seen.
+ * The lines hold ids only, never a plaintext.
+ */
+final class StoredEvents extends OutputStream {
+    private static final String PREFIX = "RecordStored ";
+    private static final String UUID_FIELD = "uuid=";
+
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private final Map<String, Long> seen = new HashMap<>();
+    private final Set<String> expected = new HashSet<>();
+    private int missing;
+    private long lastSeenNanos;
+
+    @Override
+    public synchronized void write(int b) {
+        if (b == '\n') {
+            onLine(line.toString(StandardCharsets.UTF_8));
+            line.reset();
+        } else {
+            line.write(b);
+        }
+    }
+
+    @Override
+    public synchronized void write(byte[] bytes, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            write(bytes[i]);
+        }
+    }
+
+    private void onLine(String text) {
+        if (!text.startsWith(PREFIX)) {
+            return;
+        }
+        int at = text.indexOf(UUID_FIELD);
+        if (at < 0) {
+            return;
+        }
+        int end = text.indexOf(' ', at);
+        String uuid = text.substring(at + UUID_FIELD.length(), end < 0 ? text.length() : end);
+        long now = System.nanoTime();
+        if (seen.putIfAbsent(uuid, now) == null && expected.contains(uuid)) {
+            missing--;
+            lastSeenNanos = Math.max(lastSeenNanos, now);
+            if (missing == 0) {
+                notifyAll();
+            }
+        }
+    }
+
+    /** Forgets earlier runs: from now on only the uuids passed to {@link #expect} count. */
+    synchronized void reset() {
+        seen.clear();
+        expected.clear();
+        missing = 0;
+        lastSeenNanos = 0;
+    }
+
+    synchronized void expect(Collection<String> uuids) {
+        for (String uuid : uuids) {
+            if (expected.add(uuid)) {
+                Long seenAt = seen.get(uuid);
+                if (seenAt == null) {
+                    missing++;
+                } else {
+                    lastSeenNanos = Math.max(lastSeenNanos, seenAt);
+                }
+            }
+        }
+    }
+
+    /** Waits until every expected uuid has been seen; returns the nanoTime of the last one, or -1 on timeout. */
+    synchronized long awaitAll(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (missing > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return -1;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return lastSeenNanos;
+    }
+
+    synchronized int missing() {
+        return missing;
+    }
+}
