@@ -42,6 +42,7 @@ public final class LocalPipeline implements AutoCloseable {
     static final String WORKER_FUNCTION = "WorkerFunction";
     static final String DECRYPT_FUNCTION = "DecryptFunction";
     static final String VISIBILITY_TIMEOUT_VARIABLE = "CRYPTOPIPE_VISIBILITY_TIMEOUT";
+    static final String WORKER_CONCURRENCY_VARIABLE = "CRYPTOPIPE_WORKER_CONCURRENCY";
 
     private final Emulator emulator;
     private final Resources resources;
@@ -134,8 +135,25 @@ public final class LocalPipeline implements AutoCloseable {
                 Integer.parseInt(template.parameterDefault("WorkerBatchSize")),
                 Duration.ofSeconds(Long.parseLong(template.parameterDefault("WorkerBatchingWindowSeconds"))),
                 Duration.ofSeconds(1),
-                2,
+                workerConcurrency(),
                 visibilityTimeout());
+    }
+
+    /** Concurrent local worker invocations: CRYPTOPIPE_WORKER_CONCURRENCY (or the system property), default 2. */
+    static int workerConcurrency() {
+        String value = System.getenv(WORKER_CONCURRENCY_VARIABLE);
+        if (value == null || value.isBlank()) {
+            value = System.getProperty(WORKER_CONCURRENCY_VARIABLE, "2");
+        }
+        try {
+            int concurrency = Integer.parseInt(value.trim());
+            if (concurrency < 1 || concurrency > 64) {
+                throw new NumberFormatException();
+            }
+            return concurrency;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(WORKER_CONCURRENCY_VARIABLE + " must be 1 to 64, got '" + value + "'");
+        }
     }
 
     /**

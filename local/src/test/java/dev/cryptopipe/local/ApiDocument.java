@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,12 +80,8 @@ final class ApiDocument {
     /** Every path × method of the document, in document order. */
     List<Operation> operations() {
         List<Operation> operations = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> paths = root.path("paths").fields();
-        while (paths.hasNext()) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            Iterator<Map.Entry<String, JsonNode>> items = path.getValue().fields();
-            while (items.hasNext()) {
-                Map.Entry<String, JsonNode> item = items.next();
+        for (Map.Entry<String, JsonNode> path : root.path("paths").properties()) {
+            for (Map.Entry<String, JsonNode> item : path.getValue().properties()) {
                 if (item.getKey().equals("x-amazon-apigateway-any-method")) {
                     throw new AssertionError(path.getKey() + " uses x-amazon-apigateway-any-method: list its methods instead");
                 }
@@ -107,7 +102,7 @@ final class ApiDocument {
     /** The documented responses of an operation, by status, with {@code $ref}s followed. */
     Map<Integer, JsonNode> responses(Operation operation) {
         Map<Integer, JsonNode> responses = new LinkedHashMap<>();
-        operation.node().path("responses").fields().forEachRemaining(entry ->
+        operation.node().path("responses").properties().forEach(entry ->
                 responses.put(Integer.parseInt(entry.getKey()), resolve(entry.getValue())));
         return responses;
     }
@@ -190,7 +185,7 @@ final class ApiDocument {
                     problems.add(at + "." + name.asText() + " is required but missing");
                 }
             }
-            schema.path("properties").fields().forEachRemaining(property -> {
+            schema.path("properties").properties().forEach(property -> {
                 if (value.has(property.getKey())) {
                     check(resolve(property.getValue()), value.get(property.getKey()), at + "." + property.getKey(), problems);
                 }

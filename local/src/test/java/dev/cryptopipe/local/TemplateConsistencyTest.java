@@ -259,7 +259,7 @@ class TemplateConsistencyTest {
         Set<String> documented = functionOfRoute().keySet();
         List<String> problems = new ArrayList<>();
         for (String function : functions().keySet()) {
-            functionProperty(function, "Events").fields().forEachRemaining(event -> {
+            functionProperty(function, "Events").properties().forEach(event -> {
                 JsonNode properties = event.getValue().path("Properties");
                 if (Set.of("Api", "HttpApi").contains(event.getValue().path("Type").asText())) {
                     String route = properties.path("Method").asText().toUpperCase(java.util.Locale.ROOT) + " " + properties.path("Path").asText();
@@ -283,7 +283,7 @@ class TemplateConsistencyTest {
         });
         Set<String> allowed = new TreeSet<>();
         List<String> problems = new ArrayList<>();
-        template.path("Resources").fields().forEachRemaining(resource -> {
+        template.path("Resources").properties().forEach(resource -> {
             JsonNode properties = resource.getValue().path("Properties");
             if (!"AWS::Lambda::Permission".equals(resource.getValue().path("Type").asText())
                     || !"apigateway.amazonaws.com".equals(properties.path("Principal").asText())) {
@@ -392,7 +392,7 @@ class TemplateConsistencyTest {
         int end = readme.indexOf("\n## ", start + 1);
         String deploy = readme.substring(start, end < 0 ? readme.length() : end);
         List<String> problems = new ArrayList<>();
-        template.path("Parameters").fields().forEachRemaining(parameter -> {
+        template.path("Parameters").properties().forEach(parameter -> {
             String value = parameter.getValue().path("Default").asText();
             String shown = value.isEmpty() ? "*(empty)*" : "`" + value + "`";
             boolean listed = deploy.lines().anyMatch(line -> line.startsWith("| `" + parameter.getKey() + "` | " + shown + " |"));
@@ -405,7 +405,7 @@ class TemplateConsistencyTest {
                 problems.add("output " + output + " is not in the Deploy section");
             }
         });
-        template.path("Resources").fields().forEachRemaining(resource -> {
+        template.path("Resources").properties().forEach(resource -> {
             if ("AWS::CloudWatch::Alarm".equals(resource.getValue().path("Type").asText())) {
                 String name = resource.getValue().path("Properties").path("AlarmName").path("Fn::Sub").asText()
                         .replace("${AWS::StackName}", "<stack>");
@@ -421,7 +421,7 @@ class TemplateConsistencyTest {
 
     /** Reads YAML keeping CloudFormation's short-form tags, as the long form they stand for. */
     static JsonNode readTemplate(Path file) {
-        try (YAMLParser parser = (YAMLParser) new YAMLFactory().createParser(file.toFile())) {
+        try (YAMLParser parser = new YAMLFactory().createParser(file.toFile())) {
             parser.nextToken();
             return node(parser);
         } catch (IOException e) {
@@ -462,7 +462,7 @@ class TemplateConsistencyTest {
 
     private static Map<String, JsonNode> functions() {
         Map<String, JsonNode> functions = new LinkedHashMap<>();
-        template.path("Resources").fields().forEachRemaining(resource -> {
+        template.path("Resources").properties().forEach(resource -> {
             String type = resource.getValue().path("Type").asText();
             if (type.equals("AWS::Serverless::Function") || type.equals("AWS::Lambda::Function")) {
                 functions.put(resource.getKey(), resource.getValue());
@@ -482,7 +482,7 @@ class TemplateConsistencyTest {
         for (JsonNode source : List.of(
                 template.path("Globals").path("Function").path("Environment").path("Variables"),
                 template.path("Resources").path(function).path("Properties").path("Environment").path("Variables"))) {
-            source.fields().forEachRemaining(variable -> variables.put(variable.getKey(), variable.getValue()));
+            source.properties().forEach(variable -> variables.put(variable.getKey(), variable.getValue()));
         }
         return variables;
     }
@@ -495,7 +495,7 @@ class TemplateConsistencyTest {
     private static Set<String> references(JsonNode value) {
         Set<String> names = new TreeSet<>();
         if (value.isObject()) {
-            value.fields().forEachRemaining(field -> {
+            value.properties().forEach(field -> {
                 switch (field.getKey()) {
                     case "Ref", "Fn::GetAtt" -> names.add(field.getValue().isArray()
                             ? field.getValue().get(0).asText() : field.getValue().asText());
@@ -514,7 +514,7 @@ class TemplateConsistencyTest {
 
     private static String apiResource() {
         List<String> apis = new ArrayList<>();
-        template.path("Resources").fields().forEachRemaining(resource -> {
+        template.path("Resources").properties().forEach(resource -> {
             if ("AWS::Serverless::Api".equals(resource.getValue().path("Type").asText())) {
                 apis.add(resource.getKey());
             }

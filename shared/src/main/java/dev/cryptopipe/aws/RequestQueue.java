@@ -5,6 +5,8 @@ import dev.cryptopipe.core.RequestMessages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
@@ -52,50 +54,69 @@ public final class RequestQueue {
      * Sends already encoded bodies with SendMessageBatch, in calls of at most 10 entries and
      * 256 KiB. An entry the batch call did not take (a failed entry, or every entry of a call
      * that failed after the SDK's retries) is sent again on its own; a result has a message id
-     * only if SQS answered with one for that body. Results are in the order of {@code bodies}.
+     * only if SQS answered with one for that body. The calls go out concurrently (virtual
+     * threads); results are in the order of {@code bodies}.
      */
     public List<SendResult> sendBatch(List<String> bodies) {
         SendResult[] results = new SendResult[bodies.size()];
-        for (List<Integer> group : groups(bodies)) {
-            List<Integer> alone = new ArrayList<>();
-            try {
-                List<SendMessageBatchRequestEntry> entries = new ArrayList<>(group.size());
-                for (int k = 0; k < group.size(); k++) {
-                    entries.add(SendMessageBatchRequestEntry.builder()
-                            .id(Integer.toString(k))
-                            .messageBody(bodies.get(group.get(k)))
-                            .build());
-                }
-                SendMessageBatchResponse response = sqs.sendMessageBatch(batch -> batch.queueUrl(queueUrl).entries(entries));
-                for (SendMessageBatchResultEntry ok : response.successful()) {
-                    int index = entryIndex(ok.id(), group);
-                    if (index >= 0 && ok.messageId() != null) {
-                        results[index] = new SendResult(ok.messageId(), null, false);
-                    }
-                }
-                for (BatchResultErrorEntry failed : response.failed()) {
-                    int index = entryIndex(failed.id(), group);
-                    if (index >= 0) {
-                        results[index] = null; // a failed entry is never queued, whatever else was said
-                    }
-                }
-                for (int index : group) {
-                    if (results[index] == null) {
-                        alone.add(index);
-                    }
-                }
-            } catch (RuntimeException batchFailed) {
-                alone.addAll(group);
-            }
-            for (int index : alone) {
-                try {
-                    results[index] = new SendResult(send(bodies.get(index)), null, true);
-                } catch (RuntimeException e) {
-                    results[index] = new SendResult(null, e, true);
+        List<List<Integer>> groups = groups(bodies);
+        if (groups.size() == 1) {
+            sendGroup(bodies, groups.get(0), results);
+        } else {
+            // The calls are independent: send them at once rather than one after another.
+            try (ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (List<Integer> group : groups) {
+                    calls.submit(() -> sendGroup(bodies, group, results));
                 }
             }
         }
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] == null) { // only if a sending thread died of an Error
+                results[i] = new SendResult(null, new IllegalStateException("not sent"), false);
+            }
+        }
         return List.of(results);
+    }
+
+    /** Sends one group; writes only the results of its own indexes. */
+    private void sendGroup(List<String> bodies, List<Integer> group, SendResult[] results) {
+        List<Integer> alone = new ArrayList<>();
+        try {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>(group.size());
+            for (int k = 0; k < group.size(); k++) {
+                entries.add(SendMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(k))
+                        .messageBody(bodies.get(group.get(k)))
+                        .build());
+            }
+            SendMessageBatchResponse response = sqs.sendMessageBatch(batch -> batch.queueUrl(queueUrl).entries(entries));
+            for (SendMessageBatchResultEntry ok : response.successful()) {
+                int index = entryIndex(ok.id(), group);
+                if (index >= 0 && ok.messageId() != null) {
+                    results[index] = new SendResult(ok.messageId(), null, false);
+                }
+            }
+            for (BatchResultErrorEntry failed : response.failed()) {
+                int index = entryIndex(failed.id(), group);
+                if (index >= 0) {
+                    results[index] = null; // a failed entry is never queued, whatever else was said
+                }
+            }
+            for (int index : group) {
+                if (results[index] == null) {
+                    alone.add(index);
+                }
+            }
+        } catch (RuntimeException batchFailed) {
+            alone.addAll(group);
+        }
+        for (int index : alone) {
+            try {
+                results[index] = new SendResult(send(bodies.get(index)), null, true);
+            } catch (RuntimeException e) {
+                results[index] = new SendResult(null, e, true);
+            }
+        }
     }
 
     private static int entryIndex(String id, List<Integer> group) {

@@ -32,19 +32,22 @@ public final class Bench {
     static final String BASELINE_KEY_ALIAS = "alias/cryptopipe-bench-baseline";
 
     /** What to run; the defaults are the issue's. */
-    record Options(int records, int concurrency, int batchSize, int latencySamples, int coldRuns,
+    record Options(int records, int concurrency, int batchSize, int window, int latencySamples, int coldRuns,
                    int cryptoSamples, Duration cryptoWarmUp, Path out) {
         static final String USAGE = """
-                usage: ./cryptopipe bench [--records N] [--concurrency C] [--batch-size B] [--latency-samples M]
-                                          [--cold-runs K] [--crypto-samples S] [--crypto-warmup-ms W] [--out DIR]
+                usage: ./cryptopipe bench [--records N] [--concurrency C] [--batch-size B] [--window W]
+                                          [--latency-samples M] [--cold-runs K] [--crypto-samples S]
+                                          [--crypto-warmup-ms T] [--out DIR]
                   defaults: 5000 records of 1 KiB, 4 requests in flight for both designs, 100 items per batch,
-                            2000 decrypt samples, 5 cold starts per function, 31 crypto samples after 1000 ms
+                            at most 200 records accepted but not yet stored (the pipeline's producer window),
+                            2000 decrypt samples, 5 cold starts per function, 31 crypto rounds after 1000 ms
                             of warm-up, report in target/bench""";
 
         static Options parse(String[] args, Path home) {
             int records = 5000;
             int concurrency = 4;
             int batchSize = 100;
+            int window = 200;
             int latencySamples = 2000;
             int coldRuns = 5;
             int cryptoSamples = 31;
@@ -60,6 +63,7 @@ public final class Bench {
                     case "--records" -> records = positive(name, value);
                     case "--concurrency" -> concurrency = positive(name, value);
                     case "--batch-size" -> batchSize = Math.min(100, positive(name, value));
+                    case "--window" -> window = positive(name, value);
                     case "--latency-samples" -> latencySamples = positive(name, value);
                     case "--cold-runs" -> coldRuns = positive(name, value);
                     case "--crypto-samples" -> cryptoSamples = positive(name, value);
@@ -68,7 +72,7 @@ public final class Bench {
                     default -> throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
                 }
             }
-            return new Options(records, concurrency, batchSize, latencySamples, coldRuns, cryptoSamples,
+            return new Options(records, concurrency, batchSize, Math.max(window, batchSize), latencySamples, coldRuns, cryptoSamples,
                     Duration.ofMillis(cryptoWarmUpMs), out);
         }
 
@@ -106,6 +110,7 @@ public final class Bench {
         }
         Files.createDirectories(options.out());
         Instant started = Instant.now();
+        Machine machine = Machine.describe();
         Random random = new Random(20261128);
 
         out.println("bench: 3/5 crypto cost (in memory, no KMS)");
@@ -132,13 +137,13 @@ public final class Bench {
                 out.println("bench: 1-2/5 throughput and AWS calls: warm-up, " + options.warmUpRecords() + " records per design");
                 ThroughputBench.baseline(baselineUri, pipelineQueues, options.warmUpRecords(), options.concurrency(), random);
                 ThroughputBench.pipeline(pipelineUri, events, observerQueues, options.warmUpRecords(), options.batchSize(),
-                        options.concurrency(), random);
+                        options.concurrency(), options.window(), random);
                 out.println("bench: 1-2/5 first design, " + options.records() + " records");
                 ThroughputBench.Run first = ThroughputBench.baseline(baselineUri, pipelineQueues, options.records(),
                         options.concurrency(), random);
                 out.println("bench: 1-2/5 pipeline, " + options.records() + " records");
                 ThroughputBench.Run piped = ThroughputBench.pipeline(pipelineUri, events, observerQueues, options.records(),
-                        options.batchSize(), options.concurrency(), random);
+                        options.batchSize(), options.concurrency(), options.window(), random);
 
                 out.println("bench: 5/5 decrypt latency, " + options.latencySamples() + " samples");
                 DecryptLatencyBench.Result latency = DecryptLatencyBench.run(pipelineUri, clients.dynamo(),
@@ -149,7 +154,7 @@ public final class Bench {
                 List<ColdStartBench.Function> cold = ColdStartBench.run(home, options.out(), emulator.endpoint(),
                         piped.uuids().get(0), options.coldRuns());
 
-                Report report = new Report(started, options, emulator, first, piped, crypto, cold, latency);
+                Report report = new Report(started, machine, options, emulator, first, piped, crypto, cold, latency);
                 report.write(options.out());
                 out.println(report.summary());
                 out.println("bench: report in " + options.out().resolve("report.md"));

@@ -38,11 +38,23 @@ final class Load {
         return new String(text);
     }
 
+    /** Paces a producer: called before each request is sent and with each answer's uuids. */
+    interface Gate {
+        Gate OPEN = new Gate() {
+        };
+
+        default void beforeSend(int request) throws InterruptedException {
+        }
+
+        default void answered(int request, List<String> uuids) {
+        }
+    }
+
     /**
      * POSTs every body with {@code concurrency} requests in flight and returns the answers' uuids in
      * request order: {@code field} of the answer, or of each element of {@code field} when it is an array.
      */
-    static List<List<String>> post(URI uri, List<String> bodies, int concurrency, int expectedStatus, String field)
+    static List<List<String>> post(URI uri, List<String> bodies, int concurrency, int expectedStatus, String field, Gate gate)
             throws InterruptedException {
         List<List<String>> uuids = new ArrayList<>(bodies.size());
         for (int i = 0; i < bodies.size(); i++) {
@@ -54,7 +66,10 @@ final class Load {
             for (int c = 0; c < concurrency; c++) {
                 running.add(clients.submit(() -> {
                     for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
-                        uuids.set(i, send(uri, bodies.get(i), expectedStatus, field));
+                        gate.beforeSend(i);
+                        List<String> answer = send(uri, bodies.get(i), expectedStatus, field);
+                        uuids.set(i, answer);
+                        gate.answered(i, answer);
                     }
                     return null;
                 }));
@@ -63,6 +78,7 @@ final class Load {
                 try {
                     client.get();
                 } catch (ExecutionException e) {
+                    clients.shutdownNow(); // the other clients may be waiting on a producer's window
                     throw new IllegalStateException("bench request failed: " + e.getCause().getMessage(), e.getCause());
                 }
             }

@@ -21,12 +21,30 @@ record Machine(Map<String, String> facts) {
                 .orElse("unknown"));
         facts.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         facts.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        facts.put("loadAverageAtStart", loadAverage());
         return new Machine(facts);
+    }
+
+    /** The 1, 5 and 15 minute load averages: how busy the machine was with other work. */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).strip().split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     String oneLine() {
         return facts.get("nproc") + " CPUs (`nproc`), " + facts.get("cpu") + ", " + facts.get("ram") + " RAM, JDK "
-                + facts.get("jdk") + ", " + facts.get("os");
+                + facts.get("jdk") + ", " + facts.get("os") + "; load average (1, 5, 15 min) " + facts.get("loadAverageAtStart")
+                + " at the start, " + facts.getOrDefault("loadAverageAtEnd", "?") + " at the end";
+    }
+
+    Machine ended() {
+        Map<String, String> copy = new LinkedHashMap<>(facts);
+        copy.put("loadAverageAtEnd", loadAverage());
+        return new Machine(copy);
     }
 
     ObjectNode json() {

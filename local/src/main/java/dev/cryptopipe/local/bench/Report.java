@@ -31,16 +31,18 @@ final class Report {
     private final Instant started;
     private final Bench.Options options;
     private final String emulator;
-    private final Machine machine = Machine.describe();
+    private final Machine machine;
     final ThroughputBench.Run first;
     final ThroughputBench.Run pipeline;
     final List<CryptoBench.Row> crypto;
     final List<ColdStartBench.Function> cold;
     final DecryptLatencyBench.Result latency;
 
-    Report(Instant started, Bench.Options options, Emulator emulator, ThroughputBench.Run first, ThroughputBench.Run pipeline,
-           List<CryptoBench.Row> crypto, List<ColdStartBench.Function> cold, DecryptLatencyBench.Result latency) {
+    Report(Instant started, Machine machine, Bench.Options options, Emulator emulator, ThroughputBench.Run first,
+           ThroughputBench.Run pipeline, List<CryptoBench.Row> crypto, List<ColdStartBench.Function> cold,
+           DecryptLatencyBench.Result latency) {
         this.started = started;
+        this.machine = machine.ended();
         this.options = options;
         this.emulator = emulator.startedHere() ? "moto, started by the bench" : "emulator at " + emulator.endpoint();
         this.first = first;
@@ -112,7 +114,9 @@ final class Report {
         md.append(format("%,d records of %d bytes each, %d HTTP requests in flight for both designs, after a warm-up of %,d records per design. ",
                 options.records(), ThroughputBench.PLAINTEXT_BYTES, options.concurrency(), options.warmUpRecords()));
         md.append(format("Pipeline: `POST /encrypt/batch` of %d items through the local gateway → SQS → local poller → worker, "
-                + "timed from the first request until the subscriber has seen every record's `RecordStored`. "
+                + "timed from the first request until the subscriber has seen every record's `RecordStored`; the producer keeps at most "
+                + options.window() + " records accepted but not yet stored (the emulator's SQS does work proportional to the queue's depth "
+                + "for every message sent or received, so an unbounded backlog would measure that instead of the pipeline). "
                 + "First design: one `POST /encrypt` per record through the same gateway to a handler that answers after KMS `Encrypt` and `PutItem`.\n\n",
                 options.batchSize()));
         md.append("| design | records | HTTP requests | all accepted (s) | all stored (s) | records/s |\n|---|---:|---:|---:|---:|---:|\n");
@@ -187,7 +191,7 @@ final class Report {
         root.set("machine", machine.json());
         ObjectNode settings = root.putObject("settings");
         settings.put("records", options.records()).put("plaintextBytes", ThroughputBench.PLAINTEXT_BYTES)
-                .put("concurrency", options.concurrency()).put("batchSize", options.batchSize())
+                .put("concurrency", options.concurrency()).put("batchSize", options.batchSize()).put("window", options.window())
                 .put("warmUpRecords", options.warmUpRecords()).put("latencySamples", options.latencySamples())
                 .put("coldRuns", options.coldRuns()).put("cryptoSamples", options.cryptoSamples())
                 .put("cryptoWarmUpMs", options.cryptoWarmUp().toMillis());

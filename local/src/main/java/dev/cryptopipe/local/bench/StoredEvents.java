@@ -23,6 +23,7 @@ final class StoredEvents extends OutputStream {
     private final Map<String, Long> seen = new HashMap<>();
     private final Set<String> expected = new HashSet<>();
     private int missing;
+    private int reserved;
     private long lastSeenNanos;
 
     @Override
@@ -56,9 +57,7 @@ final class StoredEvents extends OutputStream {
         if (seen.putIfAbsent(uuid, now) == null && expected.contains(uuid)) {
             missing--;
             lastSeenNanos = Math.max(lastSeenNanos, now);
-            if (missing == 0) {
-                notifyAll();
-            }
+            notifyAll();
         }
     }
 
@@ -67,7 +66,31 @@ final class StoredEvents extends OutputStream {
         seen.clear();
         expected.clear();
         missing = 0;
+        reserved = 0;
         lastSeenNanos = 0;
+    }
+
+    /**
+     * A producer's window: waits until {@code records} more fit under {@code window} records accepted
+     * (or being submitted) but not yet seen stored, then reserves them for a request being sent.
+     */
+    synchronized void reserve(int records, int window, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (reserved + missing > 0 && reserved + missing + records > window) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalStateException(missing + " records accepted but not stored within " + timeout.toSeconds() + " s");
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        reserved += records;
+    }
+
+    /** The answer to a reserved request: its records are now expected (or, if refused, no longer reserved). */
+    synchronized void answered(int reservedRecords, Collection<String> uuids) {
+        reserved -= reservedRecords;
+        expect(uuids);
+        notifyAll();
     }
 
     synchronized void expect(Collection<String> uuids) {

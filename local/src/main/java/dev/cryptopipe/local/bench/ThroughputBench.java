@@ -50,11 +50,14 @@ final class ThroughputBench {
     /**
      * The pipeline: POST /encrypt/batch of {@code batchSize} items, {@code concurrency} requests
      * in flight, from the first request until the subscriber has seen every record's RecordStored.
+     * The producer keeps at most {@code window} records accepted but not yet seen stored.
      */
     static Run pipeline(URI gateway, StoredEvents events, Set<String> ignoredQueues, int records, int batchSize,
-                        int concurrency, Random random) throws InterruptedException {
+                        int concurrency, int window, Random random) throws InterruptedException {
         List<String> bodies = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
         for (int start = 0; start < records; start += batchSize) {
+            sizes.add(Math.min(records, start + batchSize) - start);
             ObjectNode body = Json.MAPPER.createObjectNode();
             ArrayNode items = body.putArray("items");
             for (int i = start; i < Math.min(records, start + batchSize); i++) {
@@ -69,10 +72,20 @@ final class ThroughputBench {
         long accepted;
         long done;
         try {
-            uuids = Load.post(gateway.resolve("/encrypt/batch"), bodies, concurrency, 202, "results")
+            Load.Gate producer = new Load.Gate() {
+                @Override
+                public void beforeSend(int request) throws InterruptedException {
+                    events.reserve(sizes.get(request), window, DELIVERY_TIMEOUT);
+                }
+
+                @Override
+                public void answered(int request, List<String> ids) {
+                    events.answered(sizes.get(request), ids);
+                }
+            };
+            uuids = Load.post(gateway.resolve("/encrypt/batch"), bodies, concurrency, 202, "results", producer)
                     .stream().flatMap(List::stream).toList();
             accepted = System.nanoTime();
-            events.expect(uuids);
             done = events.awaitAll(DELIVERY_TIMEOUT);
         } finally {
             CallCounter.stop();
@@ -100,7 +113,7 @@ final class ThroughputBench {
         List<String> uuids;
         long done;
         try {
-            uuids = Load.post(gateway.resolve("/encrypt"), bodies, concurrency, 200, "uuid")
+            uuids = Load.post(gateway.resolve("/encrypt"), bodies, concurrency, 200, "uuid", Load.Gate.OPEN)
                     .stream().flatMap(List::stream).toList();
             done = System.nanoTime();
         } finally {

@@ -46,8 +46,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
  * <p>Faults follow a fixed schedule per operation rather than chance, so a run of a given size
  * always exercises every failure path: call n of an operation is faulty when
  * {@code n % period == period / 2} (a share of 1 / period). A faulty call fails its first
- * {@code 1 + (n / period) % 4} attempts, so every fourth faulty call fails all four of the
- * SDK's attempts and reaches our code; the others are absorbed by the SDK's retries. A failure is
+ * {@code 4 - (n / period) % 4} attempts, so every fourth faulty call (the first one among them)
+ * fails all four of the SDK's attempts and reaches our code; the others are absorbed by the
+ * SDK's retries. A failure is
  * throttling or a 5xx, and for calls that change something, every third faulty call fails
  * <em>after</em> the emulator did the work (a lost response: the retry meets its own write).
  * Separately, batch entries are failed inside successful calls: every period-th entry of
@@ -164,7 +165,7 @@ public final class FaultInjector implements ExecutionInterceptor {
             return;
         }
         long round = n / every;
-        int failing = 1 + (int) (round % SDK_ATTEMPTS);
+        int failing = SDK_ATTEMPTS - (int) (round % SDK_ATTEMPTS); // the first faulty call outlasts every retry
         boolean throttle = round % 2 == 0;
         boolean lose = MUTATING.contains(key) && round % 3 == 1;
         attributes.putAttribute(CALL, throttle

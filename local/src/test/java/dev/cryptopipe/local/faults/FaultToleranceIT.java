@@ -54,7 +54,7 @@ class FaultToleranceIT {
     private static final int RECORDS = Integer.getInteger("cryptopipe.it.records", 5_000);
     private static final int BATCH = 100;
     private static final int PERIOD = 10; // one call in ten
-    private static final int PRODUCERS = 4;
+    private static final int PRODUCERS = 8;
     private static final int DOOMED = 3;
     private static final Duration DEADLINE = Duration.ofMinutes(12);
 
@@ -67,7 +67,10 @@ class FaultToleranceIT {
         // Many data keys, so KMS sees enough calls (GenerateDataKey here, Decrypt when reading) to fault.
         System.setProperty("DATA_KEY_MAX_RECORDS", "50");
         System.setProperty("CRYPTOPIPE_STATE_DIR", Files.createTempDirectory("cryptopipe-faults").toString());
-        System.setProperty("CRYPTOPIPE_VISIBILITY_TIMEOUT", "20");
+        System.setProperty("CRYPTOPIPE_VISIBILITY_TIMEOUT", "30");
+        // Lambda runs up to WorkerMaxConcurrency (10) workers; more than the local default of 2
+        // keeps the SDK's backoff sleeps under faults from idling the emulator.
+        System.setProperty("CRYPTOPIPE_WORKER_CONCURRENCY", "4");
         harness = new Harness(WATCH);
     }
 
@@ -78,6 +81,7 @@ class FaultToleranceIT {
             harness.close();
         }
         assertEquals(0, WATCH.leaks(), "a plaintext appeared in the pipeline's output");
+        assertEquals(0, harness == null ? 0 : harness.printedLeaks.get(), "a plaintext appeared in a printed event");
     }
 
     @Test

@@ -74,6 +74,8 @@ public final class Harness implements AutoCloseable {
     public final EventCollector collector;
     public final AtomicLong readRetries = new AtomicLong();
     public final AtomicLong printedEvents = new AtomicLong();
+    /** Event lines printed by the pipeline that held a plaintext: must stay 0. */
+    public final AtomicLong printedLeaks = new AtomicLong();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final OutputWatch watch;
@@ -81,17 +83,53 @@ public final class Harness implements AutoCloseable {
     public Harness(OutputWatch watch) throws IOException {
         this.watch = watch;
         watch.watchFor(marker);
-        this.pipeline = LocalPipeline.start(0, new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                if (b == '\n') {
-                    printedEvents.incrementAndGet();
-                }
-            }
-        }, true, StandardCharsets.UTF_8));
+        EventLines printed = new EventLines();
+        this.pipeline = LocalPipeline.start(0, new PrintStream(printed, true, StandardCharsets.UTF_8));
         this.resources = pipeline.resources();
         this.base = URI.create("http://127.0.0.1:" + pipeline.port());
         this.collector = new EventCollector();
+        printed.collector = collector;
+    }
+
+    /**
+     * The lines the pipeline's own subscriber prints ("RecordStored uuid=… keyId=…", one per
+     * event the record-stored rule delivered): the RecordStored events, as a user sees them.
+     */
+    private final class EventLines extends OutputStream {
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private volatile EventCollector collector;
+
+        @Override
+        public synchronized void write(int b) {
+            if (b != '\n') {
+                line.write(b);
+                return;
+            }
+            String text = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            printedEvents.incrementAndGet();
+            if (text.contains(marker)) {
+                printedLeaks.incrementAndGet();
+                return;
+            }
+            if (text.startsWith("RecordStored ") && collector != null) {
+                String uuid = null;
+                String keyId = null;
+                for (String field : text.split(" ")) {
+                    if (field.startsWith("uuid=")) {
+                        uuid = field.substring(5);
+                    } else if (field.startsWith("keyId=")) {
+                        keyId = field.substring(6);
+                    }
+                }
+                if (uuid != null) {
+                    collector.stored.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
+                    if (keyId != null) {
+                        collector.storedKeyIds.put(uuid, keyId);
+                    }
+                }
+            }
+        }
     }
 
     /** A client of the test itself: same SDK setup, never faulted or counted. */
@@ -247,8 +285,9 @@ public final class Harness implements AutoCloseable {
     }
 
     /**
-     * A subscriber of every cryptopipe event on the stack's bus (its own rule and queue): counts
-     * RecordStored per uuid and RecordRejected per message id, as a subscriber would see them.
+     * RecordStored per uuid (from the pipeline's subscriber, see {@link EventLines}) and
+     * RecordRejected per message id, from a subscriber of its own: a rule for RecordRejected on
+     * the stack's bus delivering to a queue of the test.
      */
     public final class EventCollector implements AutoCloseable {
         public final Map<String, AtomicInteger> stored = new ConcurrentHashMap<>();
@@ -264,7 +303,7 @@ public final class Harness implements AutoCloseable {
             String arn = sqs.getQueueAttributes(get -> get.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                     .attributes().get(QueueAttributeName.QUEUE_ARN);
             events.putRule(rule -> rule.name(ruleName).eventBusName(resources.eventBusName())
-                    .eventPattern("{\"source\":[\"cryptopipe\"]}"));
+                    .eventPattern("{\"source\":[\"cryptopipe\"],\"detail-type\":[\"RecordRejected\"]}"));
             events.putTargets(targets -> targets.rule(ruleName).eventBusName(resources.eventBusName())
                     .targets(target -> target.id("it-events").arn(arn)));
             thread = Thread.ofPlatform().daemon().name("it-event-collector").start(this::loop);

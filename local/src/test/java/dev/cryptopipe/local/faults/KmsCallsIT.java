@@ -48,6 +48,7 @@ class KmsCallsIT {
         System.setProperty("DATA_KEY_MAX_RECORDS", Integer.toString(MAX_RECORDS_PER_DATA_KEY));
         System.setProperty("DATA_KEY_MAX_AGE", "PT1H"); // the count, not the clock, decides here
         System.setProperty("CRYPTOPIPE_STATE_DIR", Files.createTempDirectory("cryptopipe-kms").toString());
+        System.setProperty("CRYPTOPIPE_WORKER_CONCURRENCY", "4");
         FaultInjector.disable();
         harness = new Harness(WATCH);
     }
@@ -58,6 +59,7 @@ class KmsCallsIT {
             harness.close();
         }
         assertEquals(0, WATCH.leaks(), "a plaintext appeared in the pipeline's output");
+        assertEquals(0, harness == null ? 0 : harness.printedLeaks.get(), "a plaintext appeared in a printed event");
     }
 
     @Test
