@@ -13,7 +13,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,11 @@ final class ColdStartBench {
     static final List<String> FUNCTIONS = List.of("intake", "worker", "decrypt");
     private static final String LAUNCHER = ColdStartLauncher.class.getName();
 
-    /** One function's runs: wall times and what the JVM itself saw, in milliseconds. */
-    record Function(String name, Path jar, long jarBytes, List<Long> wallMs, List<Long> jvmToMainMs, List<Long> initMs,
+    /**
+     * One function's runs in milliseconds: the wall time, and its parts: the handler's init and first
+     * event as the launcher timed them, and the rest (starting the JVM up to the launcher's main).
+     */
+    record Function(String name, Path jar, long jarBytes, List<Long> wallMs, List<Long> jvmStartMs, List<Long> initMs,
                     List<Long> invokeMs) {
         long medianWallMs() {
             return median(wallMs);
@@ -54,7 +56,7 @@ final class ColdStartBench {
         for (String function : FUNCTIONS) {
             Path jar = functionJar(home, function);
             List<Long> wall = new ArrayList<>();
-            List<Long> toMain = new ArrayList<>();
+            List<Long> jvmStart = new ArrayList<>();
             List<Long> init = new ArrayList<>();
             List<Long> invoke = new ArrayList<>();
             for (int run = 0; run < runs; run++) {
@@ -96,11 +98,11 @@ final class ColdStartBench {
                 long invokeMs = Long.parseLong(fields.get("invokeMs"));
                 wall.add((answered - started) / 1_000_000);
                 // What is not the handler's: starting the JVM up to the launcher's main, and the answer reaching us.
-                toMain.add(Math.max(0, wall.get(wall.size() - 1) - initMs - invokeMs));
+                jvmStart.add(Math.max(0, wall.get(wall.size() - 1) - initMs - invokeMs));
                 init.add(initMs);
                 invoke.add(invokeMs);
             }
-            results.add(new Function(function, jar, Files.size(jar), wall, toMain, init, invoke));
+            results.add(new Function(function, jar, Files.size(jar), wall, jvmStart, init, invoke));
         }
         return results;
     }
@@ -187,7 +189,7 @@ final class ColdStartBench {
                 }
             }
         }
-        if (Arrays.stream(new String[]{prefix + ".class"}).noneMatch(name -> Files.exists(to.resolve(name)))) {
+        if (!Files.exists(to.resolve(prefix + ".class"))) {
             throw new IllegalStateException("the cold-start launcher's class file was not found in " + from);
         }
     }

@@ -91,7 +91,7 @@ public final class Emulator implements AutoCloseable {
         try {
             Files.createDirectories(log.getParent());
             pruneOldLogs(log.getParent());
-            process = new ProcessBuilder(venv.resolve("bin/python").toString(), "-c", MOTO_LAUNCHER,
+            process = new ProcessBuilder(venv.resolve("bin/python").toString(), "-c", MotoSpeedups.PYTHON + MOTO_LAUNCHER,
                             "-H", "127.0.0.1", "-p", String.valueOf(port))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())

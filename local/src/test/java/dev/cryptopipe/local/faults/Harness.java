@@ -23,10 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -197,49 +193,11 @@ public final class Harness implements AutoCloseable {
      */
     public List<String> readBackMismatches(Map<String, String> expected, int parallelism, Duration deadline)
             throws InterruptedException {
-        Instant until = Instant.now().plus(deadline);
-        Semaphore slots = new Semaphore(parallelism);
-        Set<String> wrong = ConcurrentHashMap.newKeySet();
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Map.Entry<String, String> entry : expected.entrySet()) {
-                slots.acquire();
-                futures.add(executor.submit(() -> {
-                    try {
-                        if (!readsBack(entry.getKey(), entry.getValue(), until)) {
-                            wrong.add(entry.getKey());
-                        }
-                    } finally {
-                        slots.release();
-                    }
-                }));
-            }
-        }
-        return List.copyOf(wrong);
-    }
-
-    private boolean readsBack(String uuid, String plaintext, Instant until) {
-        while (true) {
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/records/" + uuid))
-                        .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    JsonNode record = Json.MAPPER.readTree(response.body());
-                    return uuid.equals(record.path("uuid").asText()) && plaintext.equals(record.path("plaintext").asText());
-                }
-                if (response.statusCode() != 429 && response.statusCode() < 500) {
-                    return false;
-                }
-            } catch (IOException e) {
-                // retried below
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            readRetries.incrementAndGet();
-            if (Instant.now().isAfter(until) || !pause(Duration.ofMillis(100))) {
-                return false;
-            }
+        ReadBack reader = new ReadBack(base);
+        try {
+            return reader.mismatches(expected, parallelism, deadline, false);
+        } finally {
+            readRetries.addAndGet(reader.retries.get());
         }
     }
 
