@@ -43,6 +43,7 @@ public final class Bench {
                             2000 decrypt samples, 5 cold starts per function, 31 crypto rounds after 1000 ms
                             of warm-up, report in target/bench""";
 
+        /** The options, or null when help was asked for. */
         static Options parse(String[] args, Path home) {
             int records = 5000;
             int concurrency = 4;
@@ -55,6 +56,9 @@ public final class Bench {
             Path out = home.resolve("target").resolve("bench");
             for (int i = 0; i < args.length; i++) {
                 String name = args[i];
+                if (name.equals("--help") || name.equals("-h")) {
+                    return null;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(name + " needs a value\n" + USAGE);
                 }
@@ -107,6 +111,10 @@ public final class Bench {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;
+        }
+        if (options == null) {
+            out.println(Options.USAGE);
+            return 0;
         }
         Files.createDirectories(options.out());
         Instant started = Instant.now();
