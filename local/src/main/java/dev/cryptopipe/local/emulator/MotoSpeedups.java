@@ -1,22 +1,35 @@
 package dev.cryptopipe.local.emulator;
 
 /**
- * Python run in the moto server before it starts: makes moto 5.2.5's SQS linear instead of
- * quadratic in the number of queued messages, without changing what it answers.
+ * Python run in the moto server before it starts, so that moto 5.2.5 behaves like SQS and
+ * DynamoDB under the load of a bulk run, without changing what it answers.
  *
- * <p>Moto evaluates a queue's attributes (three scans of every message, each message asking a
- * datetime-based clock ~17 µs) several times for every message sent, received or deleted. With
- * thousands of messages queued (a bulk load, a backlog after a crash) each call took 0.1–1 s
- * and a 5,000-record run took most of an hour. Here the clock is read once per scan, through
- * {@code time.time()} (the same UTC epoch), and the pure {@code camelcase_to_underscores} is
- * cached: sending 5,000 messages drops from minutes to about 2 s. Visibility, delays and the
- * approximate counts behave exactly as before. If moto's internals differ (another version), the
- * server starts unchanged and says so in its log.
+ * <p><b>Speed.</b> Moto evaluates a queue's attributes (three scans of every message, each
+ * message asking a datetime-based clock ~17 µs) several times for every message sent, received
+ * or deleted. With thousands of messages queued (a bulk load, a backlog after a crash) each call
+ * took 0.1–1 s and a 5,000-record run most of an hour. Here the clock is read once per scan,
+ * through {@code time.time()} (the same UTC epoch), and the pure {@code camelcase_to_underscores}
+ * is cached: sending 5,000 messages drops from minutes to about 2 s.
+ *
+ * <p><b>Atomicity.</b> Moto's server answers requests on many threads, but its SQS model has no
+ * lock around what a request changes: concurrent receives hand out the same message twice,
+ * and a delete that rebuilds the message list while a send appends to it loses the sent message.
+ * SQS does neither. Here every SQS change (send, delete, visibility, purge, and each receive pass)
+ * runs under one lock; a long-polling receive waits outside it. Conditional DynamoDB writes
+ * likewise check and write under a lock, as DynamoDB does.
+ *
+ * <p>If moto's internals differ (another version), the server starts unchanged and says so in its log.
  */
 final class MotoSpeedups {
     static final String PYTHON = """
-            def _cryptopipe_speedups():
-                import time, functools
+            def _cryptopipe_patches():
+                import time, functools, threading
+                def under(lock, fn):
+                    @functools.wraps(fn)
+                    def locked(*args, **kwargs):
+                        with lock:
+                            return fn(*args, **kwargs)
+                    return locked
                 try:
                     import moto.sqs.models as sqs
                     unix_time, unix_time_millis = sqs.unix_time, sqs.unix_time_millis
@@ -37,9 +50,32 @@ final class MotoSpeedups {
                     sqs.Queue.messages = property(messages)
                     sqs.Queue.approximate_number_of_messages_delayed = property(delayed)
                     sqs.Queue.approximate_number_of_messages_not_visible = property(not_visible)
+                    lock = threading.RLock()
+                    for name in ("send_message", "send_message_batch", "delete_message", "delete_message_batch",
+                                 "change_message_visibility", "change_message_visibility_batch", "purge_queue"):
+                        setattr(sqs.SQSBackend, name, under(lock, getattr(sqs.SQSBackend, name)))
+                    receive = sqs.SQSBackend.receive_message
+                    def receive_message(self, queue_name, count, wait_seconds_timeout, visibility_timeout,
+                                        message_attribute_names=None):
+                        deadline = time.time() + float(wait_seconds_timeout or 0)
+                        while True:
+                            with lock:
+                                result = receive(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
+                            left = deadline - time.time()
+                            if result or left <= 0:
+                                return result
+                            time.sleep(min(0.05, left))
+                    sqs.SQSBackend.receive_message = receive_message
                 except Exception as e:
-                    print("cryptopipe: moto SQS speed-ups not applied:", repr(e), flush=True)
-            _cryptopipe_speedups()
+                    print("cryptopipe: moto SQS patches not applied:", repr(e), flush=True)
+                try:
+                    import moto.dynamodb.models as dynamodb
+                    lock = threading.RLock()
+                    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+                        setattr(dynamodb.DynamoDBBackend, name, under(lock, getattr(dynamodb.DynamoDBBackend, name)))
+                except Exception as e:
+                    print("cryptopipe: moto DynamoDB patches not applied:", repr(e), flush=True)
+            _cryptopipe_patches()
             """;
 
     private MotoSpeedups() {

@@ -287,6 +287,9 @@ public final class FaultInjector implements ExecutionInterceptor {
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (!exempt(attributes)) {
+            add("attempts " + key(attributes), 1);
+        }
         Plan plan = attributes.getAttribute(CALL);
         if (plan == null) {
             return;
@@ -336,6 +339,9 @@ public final class FaultInjector implements ExecutionInterceptor {
 
     @Override
     public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        if (!exempt(attributes)) {
+            add("failed " + key(attributes) + " " + context.exception().getClass().getSimpleName(), 1);
+        }
         Plan plan = attributes.getAttribute(CALL);
         if (plan != null && !plan.doomed() && Boolean.TRUE.equals(attributes.getAttribute(LAST_ATTEMPT_INJECTED))) {
             add("surfaced " + key(attributes), 1);

@@ -229,6 +229,24 @@ public final class Harness implements AutoCloseable {
                 + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 
+    /** What a test that timed out should say: what is missing, where the messages are, what the SDK saw. */
+    public String diagnosis(java.util.Collection<String> expectedUuids) {
+        java.util.Set<String> notAnnounced = new java.util.HashSet<>(expectedUuids);
+        notAnnounced.removeAll(collector.stored.keySet());
+        java.util.Set<String> stored = new java.util.HashSet<>();
+        dynamo.scanPaginator(scan -> scan.tableName(resources.recordsTable()).projectionExpression("id"))
+                .items().forEach(item -> stored.add(item.get("id").s()));
+        java.util.Set<String> notStored = new java.util.HashSet<>(notAnnounced);
+        notStored.removeAll(stored);
+        java.util.List<String> dead = new dev.cryptopipe.local.dlq.DeadLetters(sqs, resources.deadLetterQueueUrl(),
+                resources.requestQueueUrl()).list(Map.of()).stream()
+                .map(entry -> entry.uuid().orElse("?") + " receives=" + entry.receiveCount()).toList();
+        return notAnnounced.size() + " not announced (e.g. " + notAnnounced.stream().limit(3).toList() + "), of which "
+                + notStored.size() + " not stored; request queue depth " + queueDepth(resources.requestQueueUrl())
+                + ", dead letters " + dead.size() + " " + dead.stream().limit(10).toList()
+                + "\nSDK counts " + FaultInjector.counts() + "\noutput tail:\n" + watch.tail();
+    }
+
     public OutputWatch watch() {
         return watch;
     }

@@ -89,8 +89,9 @@ class KmsCallsIT {
             }
         }
         assertEquals(RECORDS, expected.size());
-        assertTrue(Harness.poll(Duration.ofMinutes(10), Duration.ofMillis(500), () -> harness.collector.storedAll(expected.keySet())),
-                "all records stored within the deadline; faults " + FaultInjector.counts());
+        if (!Harness.poll(Duration.ofMinutes(10), Duration.ofMillis(500), () -> harness.collector.storedAll(expected.keySet()))) {
+            throw new AssertionError("not all stored within the deadline: " + harness.diagnosis(expected.keySet()));
+        }
         Duration stored = Duration.between(started, Instant.now());
 
         long generated = FaultInjector.count("calls Kms GenerateDataKey");
@@ -112,6 +113,6 @@ class KmsCallsIT {
         WATCH.original().println("KmsCallsIT: " + RECORDS + " records, DATA_KEY_MAX_RECORDS " + MAX_RECORDS_PER_DATA_KEY
                 + ": GenerateDataKey " + generated + " (bound " + bound + "), distinct data keys " + dataKeys.size()
                 + ", KMS Decrypt to read all back " + decrypts + "; stored in " + stored.toSeconds() + " s, read back in "
-                + Duration.between(started, Instant.now()).minus(stored).toSeconds() + " s");
+                + Duration.between(started, Instant.now()).minus(stored).toSeconds() + " s\nKmsCallsIT counts: " + FaultInjector.counts());
     }
 }
