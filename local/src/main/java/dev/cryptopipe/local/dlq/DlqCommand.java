@@ -70,7 +70,7 @@ public final class DlqCommand {
     }
 
     /** {@code messageId=… uuid=… ref=… receives=N sentAt=… firstError=…}: identifiers only. */
-    static String line(DeadLetters.Entry entry) {
+    public static String line(DeadLetters.Entry entry) {
         StringBuilder line = new StringBuilder("messageId=").append(entry.messageId());
         line.append(" uuid=").append(entry.uuid().orElse("-"));
         entry.ref().ifPresent(ref -> line.append(" ref=").append(ref));

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -51,8 +52,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
  * SDK's retries. A failure is
  * throttling or a 5xx, and for calls that change something, every third faulty call fails
  * <em>after</em> the emulator did the work (a lost response: the retry meets its own write).
- * Separately, batch entries are failed inside successful calls: every period-th entry of
- * SendMessageBatch and PutEvents is taken out of the request and answered as a failed entry.
+ * Separately, batch entries are failed inside successful calls: one in period entries of
+ * SendMessageBatch and PutEvents, chosen at random, is taken out of the request and answered as
+ * a failed entry.
  *
  * <p>Only the calls our functions make are faulted (KMS GenerateDataKey/Decrypt, DynamoDB
  * PutItem/GetItem, EventBridge PutEvents, SQS SendMessage/SendMessageBatch); the local poller's
@@ -82,7 +84,6 @@ public final class FaultInjector implements ExecutionInterceptor {
     private static volatile int period; // 0: no faults
     private static final Set<String> DOOMED_RECORD_IDS = ConcurrentHashMap.newKeySet();
     private static final Map<String, AtomicLong> CALL_INDEX = new ConcurrentHashMap<>();
-    private static final Map<String, AtomicLong> ENTRY_INDEX = new ConcurrentHashMap<>();
     private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
 
     /** How one call is to fail: its first {@code failingAttempts} attempts, with this error. */
@@ -226,12 +227,15 @@ public final class FaultInjector implements ExecutionInterceptor {
         return context.request();
     }
 
-    /** Positions of entries to fail; never all of them (an empty batch is a different error). */
+    /**
+     * Positions of entries to fail, each with chance 1 / period; never all of them (an empty
+     * batch is a different error). By chance, not by position: redelivered messages often come
+     * back together in the same order, and a positional schedule would fail the same one each time.
+     */
     private static List<Integer> chooseDropped(String key, int size, int every) {
         List<Integer> dropped = new ArrayList<>();
-        AtomicLong index = ENTRY_INDEX.computeIfAbsent(key, k -> new AtomicLong());
         for (int i = 0; i < size; i++) {
-            if (index.getAndIncrement() % every == every - 1 && dropped.size() < size - 1) {
+            if (ThreadLocalRandom.current().nextInt(every) == 0 && dropped.size() < size - 1) {
                 dropped.add(i);
             }
         }

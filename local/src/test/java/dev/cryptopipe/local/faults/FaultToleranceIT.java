@@ -8,6 +8,7 @@ import dev.cryptopipe.core.RecordId;
 import dev.cryptopipe.local.EmulatorExtension;
 import dev.cryptopipe.local.LocalState;
 import dev.cryptopipe.local.dlq.DeadLetters;
+import dev.cryptopipe.local.dlq.DlqCommand;
 import dev.cryptopipe.local.dlq.FailureJournal;
 import dev.cryptopipe.local.emulator.Emulator;
 import dev.cryptopipe.local.faults.Harness.Answer;
@@ -119,58 +120,69 @@ class FaultToleranceIT {
         Duration intake = Duration.between(started, Instant.now());
         assertEquals(RECORDS, expected.size(), "every item is accepted in the end, each under its own uuid");
 
+        // Settled: every message is either done (deleted) or a dead letter. Under one failure in
+        // ten per delivery, a message can fail all MaxReceiveCount deliveries by bad luck and end in
+        // the DLQ as well; that is what the DLQ is for, so it counts as "waiting", not as lost.
         boolean settled = Harness.poll(DEADLINE, Duration.ofMillis(500), () ->
-                harness.collector.storedAll(expected.keySet())
+                harness.queueDepth(harness.resources.requestQueueUrl()) == 0
                         && harness.collector.rejected.keySet().containsAll(poison.keySet())
-                        && dlqDepth() >= DOOMED);
+                        && dlqDepth() >= DOOMED
+                        && unannounced(expected.keySet()).size() <= dlqDepth() - DOOMED);
         Duration processed = Duration.between(started, Instant.now());
         if (!settled) {
             throw new AssertionError("not settled within " + DEADLINE + ": rejected " + harness.collector.rejected.keySet()
                     + " of " + poison.keySet() + "; " + harness.diagnosis(expected.keySet()));
         }
 
-        // 0 lost, 0 wrong: every accepted uuid reads back as exactly what was sent.
-        List<String> wrong = harness.readBackMismatches(expected, 16, Duration.ofMinutes(5));
-        Duration readBack = Duration.between(started, Instant.now()).minus(processed);
-        assertEquals(List.of(), wrong, wrong.size() + " of " + expected.size() + " accepted records are missing or wrong");
-
-        // Exactly one record per uuid; the only others are items answered with an error that
-        // had reached the queue anyway (an answer lost after SQS took the message).
-        Set<String> inTable = recordIds();
-        assertTrue(inTable.containsAll(expected.keySet()));
-        if (emulator.startedHere()) {
-            int extra = inTable.size() - expected.size();
-            assertTrue(extra >= 0 && extra <= unkeyedErrors.get(), extra + " records beyond the accepted ones, but only "
-                    + unkeyedErrors.get() + " items without a key were refused");
-        }
-
-        // Poison: announced as rejected, then gone, never retried into the DLQ.
-        assertTrue(Harness.poll(Duration.ofMinutes(2), Duration.ofMillis(500),
-                () -> harness.queueDepth(harness.resources.requestQueueUrl()) == 0), "the request queue drains");
-
-        // The doomed records: in the DLQ after maxReceiveCount deliveries, listed without their plaintext.
+        // The dead letters: the doomed records after maxReceiveCount deliveries, and any accepted
+        // record that was unlucky as often; never poison. Listed without their plaintext.
         DeadLetters deadLetters = new DeadLetters(harness.sqs, harness.resources.deadLetterQueueUrl(), harness.resources.requestQueueUrl());
         List<DeadLetters.Entry> dead = deadLetters.list(FailureJournal.firstErrors(LocalState.failureJournal(emulator.endpoint())));
         Map<String, DeadLetters.Entry> deadByUuid = dead.stream().filter(e -> e.uuid().isPresent())
                 .collect(Collectors.toMap(e -> e.uuid().orElseThrow(), e -> e, (a, b) -> a));
-        assertEquals(doomed.keySet(), deadByUuid.keySet(), "exactly the doomed records are dead letters; poison is not");
+        assertEquals(dead.size(), deadByUuid.size(), "every dead letter is a readable request: " + dead);
+        assertTrue(deadByUuid.keySet().containsAll(doomed.keySet()), "the doomed records are dead letters: " + dead);
+        Set<String> unlucky = new HashSet<>(deadByUuid.keySet());
+        unlucky.removeAll(doomed.keySet());
+        assertTrue(expected.keySet().containsAll(unlucky), "the other dead letters are accepted records: " + dead);
+        assertTrue(unlucky.containsAll(unannounced(expected.keySet())), "an accepted record that is not announced is a dead letter");
         for (DeadLetters.Entry entry : deadByUuid.values()) {
             assertTrue(entry.receiveCount() >= harness.resources.maxReceiveCount(), entry.toString());
-            assertTrue(entry.ref().orElse("").startsWith("doomed-"), entry.toString());
             assertTrue(entry.firstError().isPresent(), "the journal knows why " + entry.messageId() + " failed");
             assertFalse(entry.toString().contains(harness.marker));
+            assertFalse(DlqCommand.line(entry).contains(harness.marker));
         }
+        Set<String> storedBeforeRedrive = recordIds();
         for (String uuid : doomed.keySet()) {
-            assertFalse(inTable.contains(uuid), "a doomed record was stored");
+            assertFalse(storedBeforeRedrive.contains(uuid), "a doomed record was stored");
+            assertTrue(deadByUuid.get(uuid).ref().orElse("").startsWith("doomed-"));
         }
 
-        // The cause is gone: a redrive brings them home.
+        // The cause is gone: a redrive brings every dead letter home.
         doomed.keySet().forEach(FaultInjector::spare);
         DeadLetters.Redrive redrive = deadLetters.redrive();
-        assertEquals(DOOMED, redrive.moved());
-        assertTrue(Harness.poll(Duration.ofMinutes(3), Duration.ofMillis(500), () -> harness.collector.storedAll(doomed.keySet())),
-                "redriven records are stored");
-        assertEquals(List.of(), harness.readBackMismatches(doomed, 4, Duration.ofMinutes(2)));
+        assertEquals(dead.size(), redrive.moved());
+        Map<String, String> all = new LinkedHashMap<>(expected);
+        all.putAll(doomed);
+        if (!Harness.poll(Duration.ofMinutes(5), Duration.ofMillis(500), () -> harness.collector.storedAll(all.keySet()))) {
+            throw new AssertionError("not all announced after the redrive: " + harness.diagnosis(all.keySet()));
+        }
+        Duration announced = Duration.between(started, Instant.now());
+
+        // 0 lost, 0 wrong: every accepted uuid reads back as exactly what was sent.
+        List<String> wrong = harness.readBackMismatches(all, 16, Duration.ofMinutes(5));
+        Duration readBack = Duration.between(started, Instant.now()).minus(announced);
+        assertEquals(List.of(), wrong, wrong.size() + " of " + all.size() + " accepted records are missing or wrong");
+
+        // Exactly one record per uuid; the only others are items answered with an error that
+        // had reached the queue anyway (an answer lost after SQS took the message).
+        Set<String> inTable = recordIds();
+        assertTrue(inTable.containsAll(all.keySet()));
+        if (emulator.startedHere()) {
+            int extra = inTable.size() - all.size();
+            assertTrue(extra >= 0 && extra <= unkeyedErrors.get(), extra + " records beyond the accepted ones, but only "
+                    + unkeyedErrors.get() + " items without a key were refused");
+        }
         FaultInjector.disable();
 
         // The failure paths were really taken.
@@ -192,11 +204,13 @@ class FaultToleranceIT {
         assertTrue(harness.collector.stored.values().stream().anyMatch(n -> n.get() > 1), "some records were announced again");
 
         out.println("FaultToleranceIT: " + RECORDS + " records, 1 in " + PERIOD + " calls faulted: intake " + seconds(intake)
-                + ", all stored and announced " + seconds(processed) + ", read back " + seconds(readBack)
+                + ", settled " + seconds(processed) + ", all announced after the redrive " + seconds(announced)
+                + ", read back " + seconds(readBack)
                 + "; items answered with an error " + errorCodes + " (unkeyed " + unkeyedErrors + "), read retries "
                 + harness.readRetries + ", announced more than once "
                 + harness.collector.stored.values().stream().filter(n -> n.get() > 1).count()
-                + ", records " + inTable.size() + ", DLQ " + dead.size() + ", output lines " + WATCH.lines()
+                + ", records " + inTable.size() + ", dead letters " + dead.size() + " (" + DOOMED + " doomed, "
+                + unlucky.size() + " unlucky), output lines " + WATCH.lines()
                 + "\nFaultToleranceIT counts: " + counts);
     }
 
@@ -272,6 +286,12 @@ class FaultToleranceIT {
         bodies.forEach((kind, body) -> sent.put(harness.sqs.sendMessage(send -> send
                 .queueUrl(harness.resources.requestQueueUrl()).messageBody(body)).messageId(), kind));
         return sent;
+    }
+
+    private Set<String> unannounced(Set<String> uuids) {
+        Set<String> missing = new HashSet<>(uuids);
+        missing.removeAll(harness.collector.stored.keySet());
+        return missing;
     }
 
     private int dlqDepth() {
