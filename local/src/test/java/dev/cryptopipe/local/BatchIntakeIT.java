@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -51,9 +51,9 @@ class BatchIntakeIT {
     private URI base;
 
     @BeforeAll
-    void startPipeline(Emulator emulator) throws IOException {
+    void startPipeline(Emulator emulator, @TempDir Path state) throws IOException {
         this.emulator = emulator;
-        state = Files.createTempDirectory("cryptopipe-batch");
+        this.state = state;
         int port = LocalProcess.freePort();
         up = LocalProcess.start(emulator.endpoint(), Map.of("CRYPTOPIPE_PORT", Integer.toString(port),
                 "CRYPTOPIPE_STATE_DIR", state.toString()), "up");

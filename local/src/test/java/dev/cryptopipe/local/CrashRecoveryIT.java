@@ -17,7 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -59,11 +60,11 @@ class CrashRecoveryIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
-    void killedWhileBusyLosesNothingAcceptedAndReusesWhatExists(Emulator emulator) throws Exception {
+    void killedWhileBusyLosesNothingAcceptedAndReusesWhatExists(Emulator emulator, @TempDir Path state) throws Exception {
         int port = LocalProcess.freePort();
         Map<String, String> environment = Map.of(
                 "CRYPTOPIPE_PORT", Integer.toString(port),
-                "CRYPTOPIPE_STATE_DIR", Files.createTempDirectory("cryptopipe-crash").toString(),
+                "CRYPTOPIPE_STATE_DIR", state.toString(),
                 // In-flight messages of the killed runtime come back after this, not the queue's 11 minutes.
                 "CRYPTOPIPE_VISIBILITY_TIMEOUT", "10");
         URI base = URI.create("http://127.0.0.1:" + port);

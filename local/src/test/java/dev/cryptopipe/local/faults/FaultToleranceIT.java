@@ -13,9 +13,8 @@ import dev.cryptopipe.local.dlq.FailureJournal;
 import dev.cryptopipe.local.emulator.Emulator;
 import dev.cryptopipe.local.faults.Harness.Answer;
 import dev.cryptopipe.local.faults.Harness.Item;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +34,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -63,11 +63,11 @@ class FaultToleranceIT {
     private Emulator emulator;
 
     @BeforeAll
-    void start(Emulator emulator) throws IOException {
+    void start(Emulator emulator, @TempDir Path state) {
         this.emulator = emulator;
         // Many data keys, so KMS sees enough calls (GenerateDataKey here, Decrypt when reading) to fault.
         System.setProperty("DATA_KEY_MAX_RECORDS", "50");
-        System.setProperty("CRYPTOPIPE_STATE_DIR", Files.createTempDirectory("cryptopipe-faults").toString());
+        System.setProperty("CRYPTOPIPE_STATE_DIR", state.toString());
         System.setProperty("CRYPTOPIPE_VISIBILITY_TIMEOUT", "30");
         // Lambda runs up to WorkerMaxConcurrency (10) workers; more than the local default of 2
         // keeps the SDK's backoff sleeps under faults from idling the emulator.

@@ -7,8 +7,7 @@ import dev.cryptopipe.local.EmulatorExtension;
 import dev.cryptopipe.local.emulator.Emulator;
 import dev.cryptopipe.local.faults.Harness.Answer;
 import dev.cryptopipe.local.faults.Harness.Item;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +23,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -44,10 +44,10 @@ class KmsCallsIT {
     private Harness harness;
 
     @BeforeAll
-    void start(Emulator emulator) throws IOException {
+    void start(Emulator emulator, @TempDir Path state) {
         System.setProperty("DATA_KEY_MAX_RECORDS", Integer.toString(MAX_RECORDS_PER_DATA_KEY));
         System.setProperty("DATA_KEY_MAX_AGE", "PT1H"); // the count, not the clock, decides here
-        System.setProperty("CRYPTOPIPE_STATE_DIR", Files.createTempDirectory("cryptopipe-kms").toString());
+        System.setProperty("CRYPTOPIPE_STATE_DIR", state.toString());
         System.setProperty("CRYPTOPIPE_WORKER_CONCURRENCY", "4");
         FaultInjector.disable();
         harness = new Harness(WATCH);
