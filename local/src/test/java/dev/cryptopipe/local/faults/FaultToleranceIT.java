@@ -13,6 +13,7 @@ import dev.cryptopipe.local.dlq.FailureJournal;
 import dev.cryptopipe.local.emulator.Emulator;
 import dev.cryptopipe.local.faults.Harness.Answer;
 import dev.cryptopipe.local.faults.Harness.Item;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +64,7 @@ class FaultToleranceIT {
     private Emulator emulator;
 
     @BeforeAll
-    void start(Emulator emulator, @TempDir Path state) {
+    void start(Emulator emulator, @TempDir Path state) throws IOException {
         this.emulator = emulator;
         // Many data keys, so KMS sees enough calls (GenerateDataKey here, Decrypt when reading) to fault.
         System.setProperty("DATA_KEY_MAX_RECORDS", "50");

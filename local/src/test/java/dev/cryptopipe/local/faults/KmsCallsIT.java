@@ -7,6 +7,7 @@ import dev.cryptopipe.local.EmulatorExtension;
 import dev.cryptopipe.local.emulator.Emulator;
 import dev.cryptopipe.local.faults.Harness.Answer;
 import dev.cryptopipe.local.faults.Harness.Item;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,7 @@ class KmsCallsIT {
     private Harness harness;
 
     @BeforeAll
-    void start(Emulator emulator, @TempDir Path state) {
+    void start(Emulator emulator, @TempDir Path state) throws IOException {
         System.setProperty("DATA_KEY_MAX_RECORDS", Integer.toString(MAX_RECORDS_PER_DATA_KEY));
         System.setProperty("DATA_KEY_MAX_AGE", "PT1H"); // the count, not the clock, decides here
         System.setProperty("CRYPTOPIPE_STATE_DIR", state.toString());
