@@ -26,6 +26,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -51,6 +54,10 @@ class RecordWorkerTest {
     private final List<Integer> putEventsSizes = new CopyOnWriteArrayList<>();
     private final List<PutEventsRequestEntry> published = new CopyOnWriteArrayList<>();
     private final List<String> failuresHeard = new CopyOnWriteArrayList<>();
+    private final AtomicInteger putsInFlight = new AtomicInteger();
+    private final AtomicInteger mostPutsInFlight = new AtomicInteger();
+    private final CountDownLatch tooManyPuts = new CountDownLatch(1);
+    private volatile boolean holdPuts;
 
     private final DynamoDbClient dynamo = new DynamoDbClient() {
         @Override
@@ -64,6 +71,17 @@ class RecordWorkerTest {
 
         @Override
         public PutItemResponse putItem(PutItemRequest request) {
+            int now = putsInFlight.incrementAndGet();
+            mostPutsInFlight.accumulateAndGet(now, Math::max);
+            try {
+                holdWhileFew(now);
+                return store(request);
+            } finally {
+                putsInFlight.decrementAndGet();
+            }
+        }
+
+        private PutItemResponse store(PutItemRequest request) {
             String id = request.item().get("id").s();
             if (failPutFor.contains(id)) {
                 throw DynamoDbException.builder().statusCode(500).message("injected").build();
@@ -158,6 +176,37 @@ class RecordWorkerTest {
         assertEquals(25, table.size());
         assertEquals(List.of(10, 10, 5), putEventsSizes);
         assertEquals(25, details("RecordStored").size());
+    }
+
+    @Test
+    void aBatchHasAtMostFiveMessagesInFlightYetRunsThemConcurrently() {
+        holdPuts = true;
+        List<QueuedMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            batch.add(message("m" + i, RecordId.random(), "p" + i));
+        }
+
+        assertEquals(List.of(), worker.process(batch));
+        assertEquals(30, table.size());
+        assertEquals(RecordWorker.MESSAGES_IN_FLIGHT, mostPutsInFlight.get(), "messages in flight at once");
+    }
+
+    /**
+     * With {@link #holdPuts}, a put waits until more puts than the worker's bound have started, or
+     * 100 ms: without the bound, all 30 of a batch would be in flight together.
+     */
+    private void holdWhileFew(int inFlight) {
+        if (!holdPuts) {
+            return;
+        }
+        if (inFlight > RecordWorker.MESSAGES_IN_FLIGHT) {
+            tooManyPuts.countDown();
+        }
+        try {
+            tooManyPuts.await(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
