@@ -12,9 +12,6 @@ import dev.cryptopipe.core.Json;
 import dev.cryptopipe.core.RecordId;
 import dev.cryptopipe.local.emulator.Emulator;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,21 +41,18 @@ class BatchIntakeIT {
     private static final Duration DELIVERY = Duration.ofSeconds(60);
 
     private final String secret = "BATCHSECRET-" + UUID.randomUUID() + "-";
-    private final HttpClient http = HttpClient.newHttpClient();
     private Emulator emulator;
     private Path state;
     private LocalProcess up;
-    private URI base;
+    private LocalApi api;
 
     @BeforeAll
     void startPipeline(Emulator emulator, @TempDir Path state) throws IOException {
         this.emulator = emulator;
         this.state = state;
         int port = LocalProcess.freePort();
-        up = LocalProcess.start(emulator.endpoint(), Map.of("CRYPTOPIPE_PORT", Integer.toString(port),
-                "CRYPTOPIPE_STATE_DIR", state.toString()), "up");
-        up.awaitLine(line -> line.contains("ready"), STARTUP);
-        base = URI.create("http://127.0.0.1:" + port);
+        up = LocalProcess.up(emulator.endpoint(), port, Map.of("CRYPTOPIPE_STATE_DIR", state.toString()), STARTUP);
+        api = new LocalApi(port);
     }
 
     @AfterAll
@@ -81,7 +75,7 @@ class BatchIntakeIT {
         items.addObject().put("plaintext", secret + "bad key").put("idempotencyKey", "");
         items.addObject().put("plaintext", 42);
 
-        HttpResponse<String> response = post("/encrypt/batch", Json.MAPPER.createObjectNode().set("items", items).toString(), Map.of());
+        HttpResponse<String> response = api.post("/encrypt/batch", Json.MAPPER.createObjectNode().set("items", items).toString(), Map.of());
 
         assertEquals(202, response.statusCode(), response.body());
         JsonNode results = Json.MAPPER.readTree(response.body()).path("results");
@@ -113,12 +107,12 @@ class BatchIntakeIT {
         for (int i = 0; i < 101; i++) {
             many.addObject().put("plaintext", "x");
         }
-        assertError(post("/encrypt/batch", Json.MAPPER.createObjectNode().set("items", many).toString(), Map.of()),
+        assertError(api.post("/encrypt/batch", Json.MAPPER.createObjectNode().set("items", many).toString(), Map.of()),
                 413, "TOO_MANY_ITEMS");
-        assertError(post("/encrypt/batch", "{\"items\": []}", Map.of()), 400, "INVALID_FIELD");
-        assertError(post("/encrypt/batch", "{\"items\": {}}", Map.of()), 400, "INVALID_FIELD");
-        assertError(post("/encrypt/batch", "{}", Map.of()), 400, "MISSING_FIELD");
-        assertError(post("/encrypt/batch", "[1]", Map.of()), 400, "MALFORMED_JSON");
+        assertError(api.post("/encrypt/batch", "{\"items\": []}", Map.of()), 400, "INVALID_FIELD");
+        assertError(api.post("/encrypt/batch", "{\"items\": {}}", Map.of()), 400, "INVALID_FIELD");
+        assertError(api.post("/encrypt/batch", "{}", Map.of()), 400, "MISSING_FIELD");
+        assertError(api.post("/encrypt/batch", "[1]", Map.of()), 400, "MALFORMED_JSON");
     }
 
     @Test
@@ -126,18 +120,18 @@ class BatchIntakeIT {
         String key = "order-" + UUID.randomUUID();
         String body = "{\"plaintext\": " + Json.MAPPER.writeValueAsString(secret + "original") + ", \"ref\": \"idem\"}";
 
-        String uuid = uuid(post("/encrypt", body, Map.of("Idempotency-Key", key)));
+        String uuid = uuid(api.post("/encrypt", body, Map.of("Idempotency-Key", key)));
         up.awaitLine(line -> line.startsWith("RecordStored") && line.contains("uuid=" + uuid), DELIVERY);
         String createdAt = record(uuid).path("createdAt").asText();
 
-        assertEquals(uuid, uuid(post("/encrypt", body, Map.of("Idempotency-Key", key))), "a retried request gets the same uuid");
+        assertEquals(uuid, uuid(api.post("/encrypt", body, Map.of("Idempotency-Key", key))), "a retried request gets the same uuid");
         awaitAnnouncements(uuid, 2); // the retry was processed: its record already existed, so it was announced again
         String changed = "{\"plaintext\": " + Json.MAPPER.writeValueAsString(secret + "changed") + "}";
-        assertEquals(uuid, uuid(post("/encrypt", changed, Map.of("Idempotency-Key", key))), "same key, other plaintext: same uuid");
+        assertEquals(uuid, uuid(api.post("/encrypt", changed, Map.of("Idempotency-Key", key))), "same key, other plaintext: same uuid");
         awaitAnnouncements(uuid, 3);
         ObjectNode batch = Json.MAPPER.createObjectNode();
         batch.putArray("items").addObject().put("plaintext", secret + "via batch").put("idempotencyKey", key);
-        JsonNode batchResult = Json.MAPPER.readTree(post("/encrypt/batch", batch.toString(), Map.of()).body());
+        JsonNode batchResult = Json.MAPPER.readTree(api.post("/encrypt/batch", batch.toString(), Map.of()).body());
         assertEquals(uuid, batchResult.path("results").path(0).path("uuid").asText(), "a batch item's key is the same key");
         awaitAnnouncements(uuid, 4);
 
@@ -150,7 +144,7 @@ class BatchIntakeIT {
             assertTrue(dynamo.getItem(get -> get.tableName(table).key(Map.of("id", AttributeValue.fromS(uuid))).consistentRead(true))
                     .hasItem(), "one record under the uuid");
         }
-        String other = uuid(post("/encrypt", body, Map.of("Idempotency-Key", key + "-other")));
+        String other = uuid(api.post("/encrypt", body, Map.of("Idempotency-Key", key + "-other")));
         assertFalse(uuid.equals(other), "another key, another record");
     }
 
@@ -206,8 +200,7 @@ class BatchIntakeIT {
     }
 
     private JsonNode record(String uuid) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/records/" + uuid)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = api.get("/records/" + uuid);
         assertEquals(200, response.statusCode());
         return Json.MAPPER.readTree(response.body());
     }
@@ -215,14 +208,6 @@ class BatchIntakeIT {
     private static String uuid(HttpResponse<String> response) throws IOException {
         assertEquals(202, response.statusCode(), response.body());
         return Json.MAPPER.readTree(response.body()).path("uuid").asText();
-    }
-
-    private HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        headers.forEach(request::setHeader);
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertError(HttpResponse<String> response, int status, String code) throws IOException {

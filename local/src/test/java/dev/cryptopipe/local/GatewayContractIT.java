@@ -71,8 +71,7 @@ class GatewayContractIT {
     @BeforeAll
     void startPipelineAndStoreARecord(Emulator emulator) throws Exception {
         int port = LocalProcess.freePort();
-        up = LocalProcess.start(emulator.endpoint(), Map.of("CRYPTOPIPE_PORT", Integer.toString(port)), "up");
-        up.awaitLine(line -> line.contains("ready"), STARTUP);
+        up = LocalProcess.up(emulator.endpoint(), port, Map.of(), STARTUP);
         base = URI.create("http://127.0.0.1:" + port);
 
         HttpResponse<String> accepted = send(json("POST", "/encrypt", plaintextBody(secret)));

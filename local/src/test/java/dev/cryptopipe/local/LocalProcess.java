@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -54,6 +55,15 @@ final class LocalProcess implements AutoCloseable {
         builder.environment().putIfAbsent("AWS_SECRET_ACCESS_KEY", "testing");
         builder.environment().putAll(environment);
         return new LocalProcess(builder.start());
+    }
+
+    /** {@code ./cryptopipe up} serving on {@code port}, returned once it prints its ready line. */
+    static LocalProcess up(URI emulator, int port, Map<String, String> environment, Duration startup) throws IOException {
+        Map<String, String> withPort = new HashMap<>(environment);
+        withPort.put("CRYPTOPIPE_PORT", Integer.toString(port));
+        LocalProcess up = start(emulator, withPort, "up");
+        up.awaitLine(line -> line.contains("ready"), startup);
+        return up;
     }
 
     private void drain() {

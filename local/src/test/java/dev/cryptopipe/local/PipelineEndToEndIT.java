@@ -8,9 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cryptopipe.core.Json;
 import dev.cryptopipe.local.emulator.Emulator;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -30,19 +27,18 @@ class PipelineEndToEndIT {
     /** Unique per run, so finding it in the output can only mean the run printed a plaintext. */
     private final String secret = "MY API TEST " + UUID.randomUUID();
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private Emulator emulator;
     private LocalProcess up;
-    private URI base;
+    private LocalApi api;
 
     @BeforeAll
     void startPipeline(Emulator emulator) throws IOException {
         this.emulator = emulator;
         int port = LocalProcess.freePort();
-        up = LocalProcess.start(emulator.endpoint(), Map.of("CRYPTOPIPE_PORT", Integer.toString(port)), "up");
+        up = LocalProcess.up(emulator.endpoint(), port, Map.of(), STARTUP);
         String ready = up.awaitLine(line -> line.contains("ready"), STARTUP);
         assertTrue(ready.contains("http://127.0.0.1:" + port), "the ready line names the URL");
-        base = URI.create("http://127.0.0.1:" + port);
+        api = new LocalApi(port);
     }
 
     @AfterAll
@@ -55,7 +51,7 @@ class PipelineEndToEndIT {
 
     @Test
     void encryptAnswersWithTheUuidThenDecryptReturnsThePlaintext() throws Exception {
-        HttpResponse<String> accepted = post("/encrypt", "{\"plaintext\": " + Json.MAPPER.writeValueAsString(secret) + "}", Map.of());
+        HttpResponse<String> accepted = api.post("/encrypt", "{\"plaintext\": " + Json.MAPPER.writeValueAsString(secret) + "}", Map.of());
         assertEquals(202, accepted.statusCode());
         JsonNode body = Json.MAPPER.readTree(accepted.body());
         assertEquals("ACCEPTED", body.path("status").asText());
@@ -64,12 +60,11 @@ class PipelineEndToEndIT {
 
         up.awaitLine(line -> line.startsWith("RecordStored") && line.contains("uuid=" + uuid), DELIVERY);
 
-        HttpResponse<String> text = post("/decrypt", "{\"uuid\": \"" + uuid + "\"}", Map.of("Accept", "text/plain"));
+        HttpResponse<String> text = api.post("/decrypt", "{\"uuid\": \"" + uuid + "\"}", Map.of("Accept", "text/plain"));
         assertEquals(200, text.statusCode());
         assertTrue(secret.equals(text.body()), "decrypt with Accept: text/plain returns the bare plaintext");
 
-        HttpResponse<String> json = http.send(HttpRequest.newBuilder(base.resolve("/records/" + uuid)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> json = api.get("/records/" + uuid);
         assertEquals(200, json.statusCode());
         JsonNode record = Json.MAPPER.readTree(json.body());
         assertEquals(uuid, record.path("uuid").asText());
@@ -79,12 +74,12 @@ class PipelineEndToEndIT {
 
     @Test
     void refTravelsWithTheRecordAndItsEvent() throws Exception {
-        HttpResponse<String> accepted = post("/encrypt", "{\"plaintext\": \"héllo wörld ✓ 🔐\", \"ref\": \"order-42\"}", Map.of());
+        HttpResponse<String> accepted = api.post("/encrypt", "{\"plaintext\": \"héllo wörld ✓ 🔐\", \"ref\": \"order-42\"}", Map.of());
         assertEquals(202, accepted.statusCode());
         String uuid = Json.MAPPER.readTree(accepted.body()).path("uuid").asText();
         String event = up.awaitLine(line -> line.startsWith("RecordStored") && line.contains("uuid=" + uuid), DELIVERY);
         assertTrue(event.contains("ref=order-42"), event);
-        JsonNode record = Json.MAPPER.readTree(post("/decrypt", "{\"uuid\": \"" + uuid + "\"}", Map.of()).body());
+        JsonNode record = Json.MAPPER.readTree(api.post("/decrypt", "{\"uuid\": \"" + uuid + "\"}", Map.of()).body());
         assertEquals("héllo wörld ✓ 🔐", record.path("plaintext").asText());
         assertEquals("order-42", record.path("ref").asText());
     }
@@ -92,34 +87,24 @@ class PipelineEndToEndIT {
     @Test
     void unknownUuidIsNotFound() throws Exception {
         String unknown = UUID.randomUUID().toString();
-        assertError(post("/decrypt", "{\"uuid\": \"" + unknown + "\"}", Map.of()), 404, "NOT_FOUND");
-        assertError(http.send(HttpRequest.newBuilder(base.resolve("/records/" + unknown)).GET().build(),
-                HttpResponse.BodyHandlers.ofString()), 404, "NOT_FOUND");
+        assertError(api.post("/decrypt", "{\"uuid\": \"" + unknown + "\"}", Map.of()), 404, "NOT_FOUND");
+        assertError(api.get("/records/" + unknown), 404, "NOT_FOUND");
     }
 
     @Test
     void badInputGetsA4xxJsonError() throws Exception {
-        assertError(post("/encrypt", "{not json", Map.of()), 400, "MALFORMED_JSON");
-        assertError(post("/encrypt", "[1, 2]", Map.of()), 400, "MALFORMED_JSON");
-        assertError(post("/encrypt", "", Map.of()), 400, "MISSING_BODY");
-        assertError(post("/encrypt", "{\"ref\": \"x\"}", Map.of()), 400, "MISSING_FIELD");
-        assertError(post("/encrypt", "{\"plaintext\": 42}", Map.of()), 400, "INVALID_FIELD");
-        assertError(post("/encrypt", "{\"plaintext\": \"x\", \"ref\": 7}", Map.of()), 400, "INVALID_FIELD");
-        assertError(post("/encrypt", "{\"plaintext\": \"" + "a".repeat(131_073) + "\"}", Map.of()), 413, "PAYLOAD_TOO_LARGE");
-        assertError(post("/encrypt", "plaintext=x", Map.of("Content-Type", "application/x-www-form-urlencoded")), 415, "UNSUPPORTED_MEDIA_TYPE");
-        assertError(post("/decrypt", "{\"uuid\": \"not-a-uuid\"}", Map.of()), 400, "INVALID_UUID");
-        assertError(post("/decrypt", "{\"uuid\": \"1-1-1-1-1\"}", Map.of()), 400, "INVALID_UUID");
-        assertError(post("/decrypt", "{}", Map.of()), 400, "MISSING_FIELD");
-        assertError(http.send(HttpRequest.newBuilder(base.resolve("/records/nope")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()), 400, "INVALID_UUID");
-    }
-
-    private HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        headers.forEach(request::setHeader);
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertError(api.post("/encrypt", "{not json", Map.of()), 400, "MALFORMED_JSON");
+        assertError(api.post("/encrypt", "[1, 2]", Map.of()), 400, "MALFORMED_JSON");
+        assertError(api.post("/encrypt", "", Map.of()), 400, "MISSING_BODY");
+        assertError(api.post("/encrypt", "{\"ref\": \"x\"}", Map.of()), 400, "MISSING_FIELD");
+        assertError(api.post("/encrypt", "{\"plaintext\": 42}", Map.of()), 400, "INVALID_FIELD");
+        assertError(api.post("/encrypt", "{\"plaintext\": \"x\", \"ref\": 7}", Map.of()), 400, "INVALID_FIELD");
+        assertError(api.post("/encrypt", "{\"plaintext\": \"" + "a".repeat(131_073) + "\"}", Map.of()), 413, "PAYLOAD_TOO_LARGE");
+        assertError(api.post("/encrypt", "plaintext=x", Map.of("Content-Type", "application/x-www-form-urlencoded")), 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertError(api.post("/decrypt", "{\"uuid\": \"not-a-uuid\"}", Map.of()), 400, "INVALID_UUID");
+        assertError(api.post("/decrypt", "{\"uuid\": \"1-1-1-1-1\"}", Map.of()), 400, "INVALID_UUID");
+        assertError(api.post("/decrypt", "{}", Map.of()), 400, "MISSING_FIELD");
+        assertError(api.get("/records/nope"), 400, "INVALID_UUID");
     }
 
     private static void assertError(HttpResponse<String> response, int status, String code) throws IOException {

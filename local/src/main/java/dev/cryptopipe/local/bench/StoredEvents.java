@@ -1,8 +1,6 @@
 package dev.cryptopipe.local.bench;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.cryptopipe.local.LineOutputStream;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,11 +13,10 @@ import java.util.Set;
  * it notes each uuid seen and lets the bench wait until every uuid it expects has been seen.
  * The lines hold ids only, never a plaintext.
  */
-final class StoredEvents extends OutputStream {
+final class StoredEvents extends LineOutputStream {
     private static final String PREFIX = "RecordStored ";
     private static final String UUID_FIELD = "uuid=";
 
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final Map<String, Long> seen = new HashMap<>();
     private final Set<String> expected = new HashSet<>();
     private int missing;
@@ -27,23 +24,7 @@ final class StoredEvents extends OutputStream {
     private long lastSeenNanos;
 
     @Override
-    public synchronized void write(int b) {
-        if (b == '\n') {
-            onLine(line.toString(StandardCharsets.UTF_8));
-            line.reset();
-        } else {
-            line.write(b);
-        }
-    }
-
-    @Override
-    public synchronized void write(byte[] bytes, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            write(bytes[i]);
-        }
-    }
-
-    private void onLine(String text) {
+    protected void onLine(String text) {
         if (!text.startsWith(PREFIX)) {
             return;
         }

@@ -1,7 +1,6 @@
 package dev.cryptopipe.local.faults;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
+import dev.cryptopipe.local.LineOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -13,13 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * line by line for a run's plaintext marker and otherwise kept only as a count and a short tail,
  * so a run under faults does not flood the build log. A leaked line is never kept or printed.
  */
-public final class OutputWatch extends OutputStream {
+public final class OutputWatch extends LineOutputStream {
     private static final int TAIL = 40;
 
     private static volatile OutputWatch installed;
 
     private final PrintStream original;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final Deque<String> tail = new ArrayDeque<>();
     private final AtomicLong lines = new AtomicLong();
     private final AtomicLong leaks = new AtomicLong();
@@ -65,28 +63,15 @@ public final class OutputWatch extends OutputStream {
     }
 
     @Override
-    public synchronized void write(int b) {
-        if (b == '\n') {
-            String text = line.toString(StandardCharsets.UTF_8);
-            line.reset();
-            lines.incrementAndGet();
-            if (text.contains(marker)) {
-                leaks.incrementAndGet();
-                return;
-            }
-            tail.addLast(text.length() > 400 ? text.substring(0, 400) + "…" : text);
-            if (tail.size() > TAIL) {
-                tail.removeFirst();
-            }
-        } else {
-            line.write(b);
+    protected void onLine(String text) {
+        lines.incrementAndGet();
+        if (text.contains(marker)) {
+            leaks.incrementAndGet();
+            return;
         }
-    }
-
-    @Override
-    public synchronized void write(byte[] bytes, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            write(bytes[i]);
+        tail.addLast(text.length() > 400 ? text.substring(0, 400) + "…" : text);
+        if (tail.size() > TAIL) {
+            tail.removeFirst();
         }
     }
 }
